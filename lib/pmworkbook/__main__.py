@@ -1,0 +1,3 @@
+from pmworkbook.cli import main
+
+raise SystemExit(main())
