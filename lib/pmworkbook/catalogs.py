@@ -77,6 +77,11 @@ def check_client_references(client: "Client", source: str, label: str) -> list[P
         if role not in roles:
             problems.append(Problem(source, f"unknown role {role!r}", client=label, field=f"roles[{index}]",
                                     fix=f"use one of {', '.join(roles)}"))
+    people_roles = set(roles) | set(structure("roles").get("people_roles", []))
+    for index, person in enumerate(client.people):
+        if person.role not in people_roles:
+            problems.append(Problem(source, f"unknown role {person.role!r}", client=label, field=f"people[{index}].role",
+                                    fix=f"use one of {', '.join(sorted(people_roles))}"))
     presets = structure("cadences")["presets"]
     if client.communication.preset not in presets:
         problems.append(Problem(source, f"unknown cadence preset {client.communication.preset!r}", client=label,

@@ -1,0 +1,69 @@
+"""Exporters: an executed notebook to the document's HTML (nbconvert, the project's template)
+and that HTML to an A4 PDF (WeasyPrint). One exporter per process is reused."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import nbformat
+
+from pmworkbook import catalogs
+from pmworkbook.fileio import atomic_write_text, commit, temp_path_for
+from pmworkbook.paths import templates_dir
+
+
+def _css_string(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid CSS string
+
+
+def page_css(language: str) -> str:
+    """@page rules whose page numbers read "page X of Y" in the document's language."""
+    pattern = catalogs.text("i18n", language)["page_of"]
+    before, rest = pattern.split("{page}", 1)
+    middle, after = rest.split("{pages}", 1)
+    parts = [_css_string(before), "counter(page)", _css_string(middle), "counter(pages)", _css_string(after)]
+    counter = " ".join(p for p in parts if p != '""')
+    return ("@page { @top-left { content: element(pageHeader); vertical-align: bottom; }\n"
+            f"        @bottom-right {{ content: {counter}; font-size: 8pt; color: #5b6775; }} }}")
+
+
+@lru_cache(maxsize=4)
+def _exporter(folder: Path):
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="pmworkbook", extra_template_basedirs=[str(folder / "nbconvert")])
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    exporter.exclude_markdown = True
+    exporter.exclude_raw = True
+    return exporter
+
+
+def notebook_to_html(notebook: nbformat.NotebookNode, *, language: str, client_name: str, title: str) -> str:
+    folder = templates_dir()
+    resources = {"pmworkbook": {
+        "lang": language, "client": client_name, "title": title,
+        "css": (folder / "css" / "document.css").read_text(encoding="utf-8"),
+        "page_css": page_css(language),
+    }}
+    body, _ = _exporter(folder).from_notebook_node(notebook, resources=resources)
+    return body
+
+
+def write_html(html: str, path: Path) -> Path:
+    return atomic_write_text(path, html)
+
+
+def write_pdf(html: str, path: Path, base_url: Path | None = None) -> Path:
+    from weasyprint import HTML
+
+    tmp = temp_path_for(path)
+    try:
+        HTML(string=html, base_url=str(base_url or path.parent)).write_pdf(tmp)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return commit(tmp, path)
