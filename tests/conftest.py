@@ -1,0 +1,39 @@
+"""Shared fixtures: the demo packs are built once per test session, for real, by the command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "examples" / "demo-portfolio.yaml"
+PMWORKBOOK = [sys.executable, "-m", "pmworkbook"]
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([*PMWORKBOOK, *map(str, args)], capture_output=True, text=True, cwd=cwd or ROOT,
+                          env={**os.environ, "PYTHONWARNINGS": "ignore"}, timeout=900)
+
+
+@pytest.fixture(scope="session")
+def demo_raw() -> dict:
+    return yaml.safe_load(DEMO.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def demo_packs(tmp_path_factory) -> Path:
+    """outputs/ of `pmworkbook build` on the demo portfolio."""
+    out = tmp_path_factory.mktemp("demo") / "outputs"
+    result = run_cli("build", DEMO, "--out", out, "--jobs", "2")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out
+
+
+def write_portfolio(path: Path, raw: dict) -> Path:
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path

@@ -1,0 +1,181 @@
+"""The demo build end to end: files per client, HTML offline and code-free, PDFs with the right
+text and fonts, the manifest, and user text escaped in every output."""
+
+from __future__ import annotations
+
+import copy
+import email
+import email.policy
+import hashlib
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import icalendar
+import nbformat
+import openpyxl
+import pytest
+
+from conftest import ROOT, run_cli, write_portfolio
+
+CLIENTS = {"acme-shop": "pl", "huaxin-retail": "zh", "sever-logistics": "ru", "harbor-health": "en"}
+TITLES = {"pl": "Kalendarz komunikacji", "zh": "沟通日历", "ru": "Календарь коммуникаций", "en": "Communication calendar"}
+PAGE_OF = {"pl": "Strona 1 z", "zh": "第 1 页，共", "ru": "Страница 1 из", "en": "Page 1 of"}
+
+
+def pdftotext(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def pdffonts(path: Path) -> str:
+    return subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.parametrize("client_id", CLIENTS)
+def test_every_demo_client_gets_its_whole_pack(demo_packs, client_id, demo_raw):
+    folder = demo_packs / client_id
+    raw = next(c for c in demo_raw["clients"] if c["id"] == client_id)
+    raters = {**demo_raw["defaults"]["evaluation"]["raters"], **raw.get("evaluation", {}).get("raters", {})}
+    expected = {"communication_calendar.ics", "index.html"}
+    for doc in [f"role_description_{r}" for r in raw["roles"]] + ["communication_calendar", "evaluation_sheet"]:
+        expected |= {f"{doc}.ipynb", f"{doc}.html", f"{doc}.pdf"}
+    expected |= {f"evaluation_form_{g}.xlsx" for g, n in raters.items() if n > 0}
+    names = {p.name for p in folder.iterdir()}
+    assert expected <= names
+    assert not [n for n in names if n.endswith(".partial") or ".partial." in n or n.startswith(".")]
+
+
+def test_portfolio_index_and_manifest(demo_packs):
+    manifest = json.loads((demo_packs / "manifest.json").read_text(encoding="utf-8"))
+    documents = manifest["documents"]
+    assert {d["client_id"] for d in documents} == set(CLIENTS)
+    assert all(d["status"] == "ok" for d in documents)
+    assert {"papermill", "nbconvert", "weasyprint"} <= manifest["versions"].keys()
+    for doc in documents:
+        assert doc["seconds"] > 0 and doc["parameters"]["client_id"] == doc["client_id"]
+        for file in doc["files"]:
+            path = demo_packs / doc["client_id"] / file["name"]
+            assert hashlib.sha256(path.read_bytes()).hexdigest() == file["sha256"]
+    index = (demo_packs / "index.html").read_text(encoding="utf-8")
+    for client_id in CLIENTS:
+        assert f'href="{client_id}/index.html"' in index
+
+
+@pytest.mark.parametrize("client_id", CLIENTS)
+def test_html_opens_offline_and_shows_no_code(demo_packs, client_id):
+    for path in (demo_packs / client_id).glob("*.html"):
+        html = path.read_text(encoding="utf-8")
+        assert f'<html lang="{CLIENTS[client_id]}"' in html
+        # No network reference: no remote script, stylesheet, font or image.
+        assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html), path
+        assert not re.search(r"url\(\s*['\"]?(https?:)?//", html), path
+        assert "@import" not in html
+        assert "<script" not in html.lower()
+        # No code cell and no prompt reaches the document.
+        for marker in ("jp-InputArea", "input_area", "In&nbsp;[", "from pmworkbook", "doc.header()", "parameters"):
+            assert marker not in html, (path, marker)
+
+
+@pytest.mark.parametrize("client_id", CLIENTS)
+def test_pdfs_are_a4_with_header_page_numbers_and_real_text(demo_packs, client_id):
+    language = CLIENTS[client_id]
+    path = demo_packs / client_id / "communication_calendar.pdf"
+    text = pdftotext(path)
+    assert TITLES[language] in text
+    assert PAGE_OF[language] in text
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "(A4)" in info, info
+    client_name = {"acme-shop": "ACME Sp. z o.o.", "huaxin-retail": "华信零售有限公司",
+                   "sever-logistics": "ООО «Север Логистик»", "harbor-health": "Harbor Health Inc."}[client_id]
+    # the running header repeats on the last page too
+    last_page = text.split("\f")[-2]
+    assert client_name in last_page
+
+
+def test_chinese_pdf_embeds_noto_sans_cjk_sc(demo_packs):
+    for path in (demo_packs / "huaxin-retail").glob("*.pdf"):
+        fonts = pdffonts(path)
+        assert re.search(r"Noto-?Sans-?CJK-?SC.*\byes\b", fonts), fonts
+        assert "华信零售有限公司" in pdftotext(path)
+
+
+def test_polish_and_russian_pdfs_render_their_letters_as_text(demo_packs):
+    polish = pdftotext(demo_packs / "acme-shop" / "role_description_client_pm.pdf")
+    assert "Kierownik projektu po stronie klienta" in polish and "Wiśniewska" in polish and "Zieliński" in polish
+    russian = pdftotext(demo_packs / "sever-logistics" / "role_description_client_pm.pdf")
+    assert "Руководитель проекта со стороны заказчика" in russian and "Ирина Смирнова" in russian
+    for path in (demo_packs / "acme-shop" / "role_description_client_pm.pdf", demo_packs / "sever-logistics" / "evaluation_sheet.pdf"):
+        fonts = pdffonts(path)
+        assert "Type 3" not in fonts, fonts
+        assert re.search(r"Noto-?Sans\S*\s.*\byes\b", fonts), fonts
+
+
+def test_executed_notebooks_are_kept_with_their_parameters(demo_packs):
+    notebook = nbformat.read(demo_packs / "acme-shop" / "role_description_client_pm.ipynb", as_version=4)
+    assert notebook.metadata.papermill.parameters["client_id"] == "acme-shop"
+    assert any(cell.get("outputs") for cell in notebook.cells)
+
+
+# ------------------------------------------------------------------ escaping what users typed
+
+EVIL_NAME = "<script>alert(1)</script>"
+EVIL_PROJECT = '=HYPERLINK("x")'
+
+
+@pytest.fixture(scope="module")
+def evil_pack(tmp_path_factory, demo_raw) -> Path:
+    raw = copy.deepcopy(demo_raw)
+    client = next(c for c in raw["clients"] if c["id"] == "harbor-health")
+    client["name"] = EVIL_NAME
+    client["project"]["name"] = EVIL_PROJECT
+    client["project"]["milestones"][0]["name"] = "Discovery; DESCRIPTION:injected\nBEGIN:VEVENT"
+    client["people"][0]["name"] = "Dana <b>Whitfield</b>"
+    raw["clients"] = [client]
+    folder = tmp_path_factory.mktemp("evil")
+    path = write_portfolio(folder / "evil.yaml", raw)
+    result = run_cli("build", path, "--out", folder / "outputs", "--jobs", "2")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return folder / "outputs" / "harbor-health"
+
+
+def test_user_text_is_escaped_in_html(evil_pack):
+    for path in list(evil_pack.glob("*.html")) + [evil_pack.parent / "index.html"]:
+        html = path.read_text(encoding="utf-8")
+        assert "<script>" not in html and "<b>Whitfield" not in html, path
+    role = (evil_pack / "role_description_client_pm.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in role
+    assert '=HYPERLINK("x")' in role  # quotes in text content are harmless; tags are what must not pass
+
+
+def test_user_text_appears_literally_in_pdf(evil_pack):
+    text = pdftotext(evil_pack / "role_description_client_pm.pdf")
+    assert EVIL_NAME in text and EVIL_PROJECT in text
+
+
+def test_user_text_stays_literal_in_ics(evil_pack):
+    calendar = icalendar.Calendar.from_ical((evil_pack / "communication_calendar.ics").read_bytes())
+    events = list(calendar.walk("VEVENT"))
+    assert all(set(e.keys()) <= {"UID", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY", "DESCRIPTION", "LOCATION", "CATEGORIES", "TRANSP"} for e in events)
+    summaries = [str(e["SUMMARY"]) for e in events]
+    assert any("Discovery; DESCRIPTION:injected\nBEGIN:VEVENT" in s for s in summaries)
+    assert all(s.endswith(EVIL_PROJECT) for s in summaries)
+    assert len(calendar.walk("VCALENDAR")) == 1
+
+
+def test_user_text_is_never_a_formula_in_xlsx(evil_pack):
+    for path in evil_pack.glob("evaluation_form_*.xlsx"):
+        workbook = openpyxl.load_workbook(path)
+        for sheet in workbook.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    assert cell.data_type != "f", (path, cell.coordinate, cell.value)
+        texts = [c.value for row in workbook.worksheets[0].iter_rows() for c in row if isinstance(c.value, str)]
+        assert any(EVIL_PROJECT in t for t in texts)
+
+
+def test_user_text_in_eml_is_encoded(evil_pack):
+    message = email.message_from_bytes((evil_pack / "announcement_client_pm.eml").read_bytes(), policy=email.policy.default)
+    assert EVIL_PROJECT in message["Subject"]
+    assert message.get_content_charset() == "utf-8"
+    assert "Dana <b>Whitfield</b>" in message.get_content()
