@@ -29,7 +29,8 @@ def matrix_for(client: Client) -> dict[str, dict[str, str]]:
 def check(client: Client) -> RaciMatrix:
     """Validate the matrix: one A per row, at least one R, known roles; raise naming each broken row."""
     rows = matrix_for(client)
-    known_roles = set(catalogs.structure("roles")["roles"]) | {p.role for p in client.people}
+    structure = catalogs.structure("roles")
+    known_roles = set(structure["roles"]) | set(structure.get("people_roles", [])) | {p.role for p in client.people}
     errors = []
     for row, cells in rows.items():
         for role, letter in cells.items():

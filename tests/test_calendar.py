@@ -1,0 +1,138 @@
+"""The communication calendar: working days per country, moves, time zones, and the .ics read
+back by independent parsers (icalendar + recurring-ical-events)."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import zoneinfo
+
+import holidays
+import icalendar
+import pytest
+import recurring_ical_events
+
+from conftest import DEMO
+from pmworkbook.communication import build_plan
+from pmworkbook.ics import to_ical
+from pmworkbook.portfolio import Client, load_portfolio, validate_raw
+
+
+def demo_client(client_id: str, **changes) -> Client:
+    client = load_portfolio(DEMO).client(client_id)
+    data = client.model_dump()
+    for dotted, value in changes.items():
+        node = data
+        *parents, last = dotted.split(".")
+        for part in parents:
+            node = node[part]
+        node[last] = value
+    return Client.model_validate(data)
+
+
+def parsed_events(plan):
+    calendar = icalendar.Calendar.from_ical(to_ical(plan))
+    start = dt.date(2000, 1, 1)
+    return calendar, recurring_ical_events.of(calendar).between(start, dt.date(2100, 1, 1))
+
+
+@pytest.mark.parametrize("client_id", ["acme-shop", "huaxin-retail", "sever-logistics", "harbor-health"])
+def test_ics_occurrences_equal_the_dataframe(client_id):
+    plan = build_plan(demo_client(client_id))
+    _, events = parsed_events(plan)
+    from_ics = sorted((str(e["UID"]), e["DTSTART"].dt, e["DTEND"].dt) for e in events)
+    frame = plan.occurrences
+    from_frame = sorted(zip(frame["uid"], frame["start"], frame["end"]))
+    assert len(from_ics) == len(from_frame) > 50
+    for (uid_a, start_a, end_a), (uid_b, start_b, end_b) in zip(from_ics, from_frame):
+        assert uid_a == uid_b and start_a == start_b and end_a == end_b
+        assert start_a.utcoffset() == start_b.utcoffset()
+
+
+@pytest.mark.parametrize("client_id,country", [("acme-shop", "PL"), ("huaxin-retail", "CN"), ("sever-logistics", "RU"), ("harbor-health", "US")])
+def test_no_occurrence_falls_on_a_weekend_holiday_or_day_off(client_id, country):
+    client = demo_client(client_id)
+    plan = build_plan(client)
+    official = holidays.country_holidays(country, years=range(2026, 2029))
+    makeup = set(getattr(official, "weekend_workdays", ()) or ())
+    _, events = parsed_events(plan)
+    for event in events:
+        day = event["DTSTART"].dt.date()
+        assert day not in official, (event["SUMMARY"], day, official.get(day))
+        assert day.weekday() < 5 or day in makeup, (event["SUMMARY"], day)
+        assert day not in client.communication.days_off
+
+
+def test_polish_engagement_day_off_moves_the_meeting_and_says_so():
+    plan = build_plan(demo_client("acme-shop"))
+    move = next(m for m in plan.moves if m.original == dt.date(2027, 5, 4))
+    assert move.moved_to == dt.date(2027, 5, 5) and move.reason == "Dzień wolny w projekcie"
+
+
+def test_chinese_make_up_saturday_holds_a_meeting():
+    # 2026-10-10 is a Saturday worked in exchange for the National Day holiday.
+    client = demo_client("huaxin-retail", **{"communication.meeting_day": "SA"})
+    frame = build_plan(client).occurrences
+    saturday = frame[frame["date"] == dt.date(2026, 10, 10)]
+    assert "status_meeting" in set(saturday["item"])
+    assert "daily_digest" in set(saturday["item"])
+    # and National Day itself holds nothing
+    assert frame[frame["date"] == dt.date(2026, 10, 1)].empty
+
+
+def test_national_day_meeting_moves_to_the_next_working_day_with_the_holiday_name():
+    plan = build_plan(demo_client("huaxin-retail"))
+    move = next(m for m in plan.moves if m.original == dt.date(2026, 10, 1))
+    assert move.moved_to == dt.date(2026, 10, 8) and move.reason == "国庆节"
+
+
+@pytest.mark.parametrize("rule,expected", [("following", dt.date(2027, 5, 5)), ("preceding", dt.date(2027, 4, 30)), ("skip", None)])
+def test_move_rules(rule, expected):
+    # 2027-05-04 is the project's day off; 05-03 is Constitution Day, 05-01/02 a weekend.
+    client = demo_client("acme-shop", **{"communication.move_rule": rule})
+    move = next(m for m in build_plan(client).moves if m.original == dt.date(2027, 5, 4))
+    assert move.moved_to == expected
+
+
+def test_us_meeting_keeps_its_local_hour_across_the_march_change():
+    plan = build_plan(demo_client("harbor-health"))
+    _, events = parsed_events(plan)
+    meetings = sorted(e["DTSTART"].dt for e in events if str(e["UID"]).startswith("harbor-health-status_meeting-"))
+    before = [m for m in meetings if m.date() < dt.date(2027, 3, 14)]
+    after = [m for m in meetings if m.date() > dt.date(2027, 3, 14)]
+    assert before and after
+    assert {m.hour for m in meetings} == {9} and {m.minute for m in meetings} == {30}
+    utc = zoneinfo.ZoneInfo("UTC")
+    assert {m.astimezone(utc).hour for m in before} == {14}  # EST, UTC-5
+    assert {m.astimezone(utc).hour for m in after} == {13}  # EDT, UTC-4
+
+
+def test_agency_time_is_shown_when_the_agency_works_elsewhere():
+    frame = build_plan(demo_client("sever-logistics")).occurrences
+    meeting = frame[frame["item"] == "status_meeting"].iloc[0]
+    assert meeting["start"].hour == 11 and meeting["agency_start"].hour in (9, 10)  # Moscow vs Warsaw
+
+
+def test_uids_are_unique_and_stable_across_builds():
+    first = build_plan(demo_client("acme-shop")).occurrences["uid"].tolist()
+    second = build_plan(demo_client("acme-shop")).occurrences["uid"].tolist()
+    assert first == second and len(set(first)) == len(first)
+
+
+def test_ics_has_dtstamp_vtimezone_and_lines_folded_at_75_octets():
+    plan = build_plan(demo_client("huaxin-retail"))
+    data = to_ical(plan)
+    assert all(len(line) <= 75 for line in data.split(b"\r\n")), max(data.split(b"\r\n"), key=len)
+    calendar = icalendar.Calendar.from_ical(data)
+    zones = {str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")}
+    assert zones == {"Asia/Shanghai"}
+    for event in calendar.walk("VEVENT"):
+        assert "DTSTAMP" in event and event["DTSTART"].params["TZID"] == "Asia/Shanghai"
+    assert "每周项目例会" in data.decode("utf-8").replace("\r\n ", "")
+
+
+def test_unknown_country_falls_back_to_weekends_with_a_warning_in_the_document():
+    client = demo_client("acme-shop", country="AC")  # Ascension Island: a code the holidays package does not know
+    plan = build_plan(client)
+    assert plan.warnings and "AC" in plan.warnings[0]
+    assert all(day.weekday() < 5 for day in plan.occurrences["date"])

@@ -1,0 +1,65 @@
+"""Catalogs: the four languages hold the same keys, and no English reaches zh, pl or ru text."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from conftest import ROOT
+
+TEMPLATES = ROOT / "templates"
+LANGUAGES = ("zh", "pl", "ru")
+CATALOGS = ["i18n/{lang}.yaml", "catalogs/cadences.{lang}.yaml", "catalogs/roles.{lang}.yaml", "catalogs/criteria.{lang}.yaml"]
+# Words that may stay the same in every language: acronyms and channel names.
+ALLOWED = {"KPI", "RACI", "SMART", "mail", "min"}
+SAME_IN_EVERY_LANGUAGE = {"E-mail", "Mentor", "Weekend", "Agenda", "Status"}  # Polish words too
+# Polish is written in Latin letters too: look for common English words instead.
+ENGLISH_WORDS = {"the", "and", "with", "for", "every", "each", "of", "is", "are", "project", "meeting", "report",
+                 "weekly", "daily", "client", "team", "scope", "risk", "quality", "change", "milestone", "review",
+                 "schedule", "owner", "budget", "time", "day", "days", "working", "holiday", "page", "rater", "score"}
+
+
+def shape(node, path=""):
+    if isinstance(node, dict):
+        return {key: shape(value, f"{path}.{key}") for key, value in node.items()}
+    if isinstance(node, list):
+        return [shape(item) for item in node] if node and isinstance(node[0], dict) else "list"
+    return "text"
+
+
+def leaves(node, path=""):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from leaves(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from leaves(value, f"{path}[{index}]")
+    else:
+        yield path, str(node)
+
+
+def load(pattern, lang):
+    return yaml.safe_load((TEMPLATES / pattern.format(lang=lang)).read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("pattern", CATALOGS)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_language_has_the_same_keys_as_english(pattern, lang):
+    assert shape(load(pattern, lang)) == shape(load(pattern, "en"))
+
+
+@pytest.mark.parametrize("pattern", CATALOGS)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_english_sentence_in_other_languages(pattern, lang):
+    english = dict(leaves(load(pattern, "en")))
+    for path, text in leaves(load(pattern, lang)):
+        words = re.findall(r"[A-Za-z]{2,}", re.sub(r"\{[a-z_]+\}", "", text))
+        if lang == "pl":
+            english_words = [w for w in words if w.lower() in ENGLISH_WORDS]
+        else:
+            english_words = [w for w in words if w not in ALLOWED]
+        assert not english_words, (lang, path, text)
+        if text not in SAME_IN_EVERY_LANGUAGE and not re.fullmatch(r"[\d%≤≥ .{}a-z_]*", text):
+            assert text != english.get(path), (lang, path, text)
