@@ -37,6 +37,7 @@ class Job:
     language: str
     client_name: str
     timeout: int | None = None
+    extra: dict[str, str] = field(default_factory=dict)  # further notebook parameters
 
     @property
     def name(self) -> str:
@@ -47,7 +48,7 @@ class Job:
         params = {"portfolio": self.portfolio_path, "client_id": self.client_id, "output_dir": self.out_dir}
         if self.role_id:
             params["role_id"] = self.role_id
-        return params
+        return {**params, **self.extra}
 
 
 @dataclass
@@ -89,7 +90,9 @@ def _side_files(folder: Path, kind: str, role_id: str | None) -> list[Path]:
         return [folder / "communication_calendar.ics"]
     if kind == "evaluation_sheet":
         return sorted(folder.glob("evaluation_form_*.xlsx"))
-    return [folder / f"announcement_{role_id}.eml"]
+    if kind == "role_description":
+        return [folder / f"announcement_{role_id}.eml"]
+    return []
 
 
 def run_job(job: Job) -> Result:

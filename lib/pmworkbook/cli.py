@@ -55,6 +55,30 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK if all(r.status == "ok" for r in results) else EXIT_FAILED
 
 
+def cmd_collect(args: argparse.Namespace) -> int:
+    from pmworkbook.collect import collect_and_report
+
+    portfolio = _load(args.portfolio)
+    if portfolio is None:
+        return EXIT_BAD_INPUT
+    if args.client not in {c.id for c in portfolio.clients}:
+        print(f"pmworkbook: {args.portfolio}: no client {args.client!r} (--client); the portfolio has: "
+              f"{', '.join(c.id for c in portfolio.clients)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if not args.responses.is_dir():
+        print(f"pmworkbook: {args.responses}: not a folder of returned forms (RESPONSES_DIR)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    collected, result = collect_and_report(portfolio, args.portfolio, args.client, args.responses, args.out)
+    print(f"{args.responses}: {len(collected.responses)} response(s) counted, {len(collected.rejected)} rejected")
+    for rejection in collected.rejected:
+        print(f"  rejected {rejection.file}: {rejection.reason}", file=sys.stderr)
+    if result.status != "ok":
+        print(f"pmworkbook: the report failed: {result.error}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"Report: {args.out / args.client / 'evaluation_report.html'} and .pdf")
+    return EXIT_FAILED if collected.rejected else EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="pmworkbook", description="Client packs from a portfolio file.")
     root.add_argument("--templates", type=Path, help="use this templates folder instead of the bundled one")
@@ -72,6 +96,13 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--formats", default="html,pdf", help="html,pdf (default: both)")
     build.add_argument("--timeout", type=int, default=600, help="seconds per notebook cell before it fails (default: 600)")
     build.set_defaults(run=cmd_build)
+
+    collect = commands.add_parser("collect", help="read returned evaluation forms and build the evaluation report")
+    collect.add_argument("responses", type=Path, metavar="RESPONSES_DIR", help="folder of filled .xlsx forms and .json responses")
+    collect.add_argument("--portfolio", type=Path, default=DEMO_PORTFOLIO, help="the portfolio (default: the demo)")
+    collect.add_argument("--client", required=True, help="the client id whose forms these are")
+    collect.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs)")
+    collect.set_defaults(run=cmd_collect)
     return root
 
 

@@ -208,7 +208,54 @@ class EvaluationSheet(Document):
         return render("evaluation_forms.html.j2", **self.context(files=files))
 
 
-DOCUMENT_CLASSES = {cls.kind: cls for cls in (RoleDescription, CommunicationCalendar, EvaluationSheet)}
+class EvaluationReport(Document):
+    """The 360-degree report from the responses `pmworkbook collect` gathered."""
+
+    kind = "evaluation_report"
+
+    def __init__(self, portfolio: Portfolio, client: Client, output_dir: str | Path | None = None,
+                 responses: str | Path | None = None):
+        from pmworkbook import evaluation, scoring
+        from pmworkbook.responses import Collected
+
+        super().__init__(portfolio, client, output_dir)
+        path = Path(responses) if responses else (self.output_dir or Path(".")) / "evaluation_responses.json"
+        self.collected = Collected.from_json(path.read_text(encoding="utf-8"))
+        self.criteria = evaluation.criteria_for(client)
+        self.report = scoring.score(self.collected.responses, self.criteria)
+
+    def header(self) -> Fragment:  # type: ignore[override]
+        return super().header(subtitle=self.t[f"evaluation.preset_names.{self.client.evaluation.preset}"])
+
+    def _context(self, **extra: Any) -> dict[str, Any]:
+        bands = catalogs.structure("criteria")["bands"]
+        band_names = catalogs.text("criteria", self.client.language)["bands"]
+        return self.context(report=self.report, criteria=self.criteria, bands=bands, band_names=band_names,
+                            count=len(self.collected.responses), **extra)
+
+    def summary(self) -> Fragment:
+        return render("report_summary.html.j2", **self._context())
+
+    def by_group(self) -> Fragment:
+        return render("report_groups.html.j2", **self._context())
+
+    def by_criterion(self) -> Fragment:
+        return render("report_criteria.html.j2", **self._context())
+
+    def charts(self) -> Fragment | None:
+        from pmworkbook import evaluation_charts
+
+        if self.report.overall is None and self.report.self_score is None:
+            return None
+        return render("report_charts.html.j2", **self._context(
+            bars=evaluation_charts.group_bars(self.report, self.fmt),
+            radar=evaluation_charts.criteria_radar(self.report, self.criteria, self.fmt)))
+
+    def comments(self) -> Fragment:
+        return render("report_comments.html.j2", **self._context())
+
+
+DOCUMENT_CLASSES = {cls.kind: cls for cls in (RoleDescription, CommunicationCalendar, EvaluationSheet, EvaluationReport)}
 
 
 def document_title(kind: str, language: str) -> str:

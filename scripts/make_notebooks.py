@@ -1,0 +1,50 @@
+"""Writes the document notebooks (run once; they are committed without outputs)."""
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def notebook(title, intro, params, body):
+    nb = new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    cells = [new_markdown_cell(f"# {title}\n\n{intro}\n\nChange the parameters below and run all cells; "
+                               "the build runs this notebook with Papermill for each client.")]
+    p = new_code_cell(params); p.metadata["tags"] = ["parameters"]
+    cells.append(p)
+    for src in body:
+        cells.append(new_markdown_cell(src[1:]) if src.startswith("#") else new_code_cell(src))
+    nb.cells = cells
+    return nb
+
+common = 'portfolio = ""  # a portfolio file; empty: the bundled demo\nclient_id = "{cid}"\noutput_dir = ""  # where side files (.ics, .xlsx, .eml) go; empty: none are written\n'
+
+nbs = {
+ "role_description": notebook("Role description",
+   "The role description of one role for one client: purpose, responsibilities, RACI, expectations, support and the announcement letter.",
+   common.format(cid="acme-shop") + 'role_id = "client_pm"\n',
+   ["from pmworkbook.documents import RoleDescription\n\ndoc = RoleDescription.open(portfolio or None, client_id, output_dir or None, role_id=role_id)\ndoc.header()",
+    "doc.purpose_and_facts()", "doc.responsibilities()", "## RACI matrix\nChecked: exactly one A and at least one R per deliverable.", "doc.raci()",
+    "doc.expectations()", "doc.support()", "## Announcement letter\nAlso written as `announcement_<role>.eml` when `output_dir` is set.", "doc.announcement()"]),
+ "communication_calendar": notebook("Communication calendar",
+   "Cadences and project triggers on the client's working days, with the month view, the timeline and the `.ics` file.",
+   common.format(cid="acme-shop"),
+   ["from pmworkbook.documents import CommunicationCalendar\n\ndoc = CommunicationCalendar.open(portfolio or None, client_id, output_dir or None)\ndoc.header()",
+    "doc.summary()", "doc.response_and_escalation()", "doc.schedule()", "doc.moves()", "doc.timeline()", "doc.month_view()",
+    "## The calendar file\n`doc.occurrences` is the plan as a DataFrame; the `.ics` holds exactly these rows.", "doc.write_ics();"]),
+ "evaluation_sheet": notebook("Evaluation sheet",
+   "The printable evaluation sheet and one fillable `.xlsx` form per rater group.",
+   common.format(cid="acme-shop"),
+   ["from pmworkbook.documents import EvaluationSheet\n\ndoc = EvaluationSheet.open(portfolio or None, client_id, output_dir or None)\ndoc.header()",
+    "doc.instructions()", "doc.sheet()", "forms = doc.write_forms()\nif forms:\n    display(doc.forms_list(forms))"]),
+ "evaluation_report": notebook("Evaluation report",
+   "The 360-degree report from the responses that `pmworkbook collect` gathered into `evaluation_responses.json`.",
+   common.format(cid="acme-shop") + 'responses = ""  # evaluation_responses.json; empty: the one in output_dir\n',
+   ["from pmworkbook.documents import EvaluationReport\n\ndoc = EvaluationReport.open(portfolio or None, client_id, output_dir or None, responses=responses or None)\ndoc.header()",
+    "doc.summary()", "doc.by_group()", "doc.by_criterion()", "doc.charts()", "doc.comments()"]),
+}
+for name, nb in nbs.items():
+    nbformat.write(nb, ROOT / "notebooks" / f"{name}.ipynb")

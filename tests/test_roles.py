@@ -1,0 +1,109 @@
+"""Role descriptions in four languages: every responsibility area, no English left in zh/pl/ru,
+a broken RACI fails that document alone, and the announcement .eml is a proper UTF-8 e-mail."""
+
+from __future__ import annotations
+
+import copy
+import email
+import email.policy
+import html as htmllib
+import json
+import re
+
+import pytest
+import yaml
+
+from conftest import ROOT, run_cli, write_portfolio
+
+LANGUAGE_OF = {"acme-shop": "pl", "huaxin-retail": "zh", "sever-logistics": "ru", "harbor-health": "en"}
+POLISH_STOPWORDS = {"the", "and", "with", "for", "every", "each", "of", "is", "are", "will", "project", "meeting", "report",
+                    "weekly", "daily", "team", "scope", "risk", "quality", "change", "milestone", "review", "owner", "budget"}
+ALWAYS_ALLOWED = {"RACI", "KPI", "SMART", "mail", "min", "Asia", "Shanghai", "Europe", "Moscow", "Warsaw", "America", "New_York"}
+
+
+def visible_text(html: str) -> str:
+    html = re.sub(r"<(style|svg|script)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r"<[^>]+>", " ", html)
+    return htmllib.unescape(html)
+
+
+def typed_values(raw: dict) -> set[str]:
+    """Everything the portfolio's authors typed: names, e-mails, project names (kept as typed)."""
+    values: set[str] = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+        elif isinstance(node, str):
+            values.add(node)
+    walk(raw)
+    return values
+
+
+@pytest.mark.parametrize("client_id", LANGUAGE_OF)
+def test_every_responsibility_area_heading_is_in_the_clients_language(demo_packs, client_id):
+    language = LANGUAGE_OF[client_id]
+    i18n = yaml.safe_load((ROOT / "templates" / "i18n" / f"{language}.yaml").read_text(encoding="utf-8"))
+    text = visible_text((demo_packs / client_id / "role_description_client_pm.html").read_text(encoding="utf-8"))
+    for heading in list(i18n["role"]["areas"].values()) + [i18n["role"]["raci"], i18n["role"]["goals"], i18n["role"]["letter"]]:
+        assert heading in text, heading
+
+
+@pytest.mark.parametrize("client_id", ["acme-shop", "huaxin-retail", "sever-logistics"])
+def test_no_english_leaks_into_zh_pl_ru_documents(demo_packs, demo_raw, client_id):
+    language = LANGUAGE_OF[client_id]
+    typed = typed_values(demo_raw)
+    for path in (demo_packs / client_id).glob("*.html"):
+        text = visible_text(path.read_text(encoding="utf-8"))
+        for value in sorted(typed, key=len, reverse=True):
+            text = text.replace(value, " ")
+        words = re.findall(r"[A-Za-z][A-Za-z_]+", text)
+        if language == "pl":
+            leaked = [w for w in words if w.lower() in POLISH_STOPWORDS]
+        else:
+            leaked = [w for w in words if w not in ALWAYS_ALLOWED]
+        assert not leaked, (path.name, sorted(set(leaked))[:20])
+
+
+def test_broken_raci_fails_that_document_alone(tmp_path, demo_raw):
+    raw = copy.deepcopy(demo_raw)
+    client = next(c for c in raw["clients"] if c["id"] == "acme-shop")
+    client["raci"]["Prototyp"] = {"client_pm": "A", "project_manager": "A"}
+    raw["clients"] = [client]
+    path = write_portfolio(tmp_path / "raci.yaml", raw)
+    out = tmp_path / "outputs"
+    result = run_cli("build", path, "--out", out, "--jobs", "2", "--formats", "html")
+    assert result.returncode == 1, result.stdout + result.stderr
+    manifest = {d["name"]: d for d in json.loads((out / "manifest.json").read_text(encoding="utf-8"))["documents"]}
+    for role in ("client_pm", "project_manager"):
+        failed = manifest[f"role_description_{role}"]
+        assert failed["status"] == "failed"
+        assert "row 'Prototyp'" in failed["error"] and "exactly one must be accountable" in failed["error"]
+        assert (out / "acme-shop" / f"role_description_{role}.failed.ipynb").exists()
+        assert not (out / "acme-shop" / f"role_description_{role}.html").exists()
+    assert manifest["communication_calendar"]["status"] == "ok"
+    assert manifest["evaluation_sheet"]["status"] == "ok"
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "failed" in index and "row &#39;Prototyp&#39;" in index or "row 'Prototyp'" in index
+
+
+@pytest.mark.parametrize("client_id", LANGUAGE_OF)
+def test_announcement_eml_parses_with_subject_recipients_and_charset(demo_packs, demo_raw, client_id):
+    raw = next(c for c in demo_raw["clients"] if c["id"] == client_id)
+    message = email.message_from_bytes((demo_packs / client_id / "announcement_client_pm.eml").read_bytes(),
+                                       policy=email.policy.default)
+    holder = next(p for p in raw["people"] if p["role"] == "client_pm")
+    assert holder["name"] in message["Subject"] and raw["project"]["name"] in message["Subject"]
+    recipients = {address.addr_spec for address in message["To"].addresses}
+    assert recipients == {p["email"] for p in raw["people"] if p["side"] == "client" and p.get("email")}
+    assert message.get_content_type() == "text/plain" and message.get_content_charset() == "utf-8"
+    body = message.get_content()
+    assert holder["email"] in body and holder["name"] in body
+    # headers are 7-bit on the wire, encoded as RFC 2047 where the text is not ASCII
+    raw_bytes = (demo_packs / client_id / "announcement_client_pm.eml").read_bytes()
+    header_block = raw_bytes.split(b"\r\n\r\n", 1)[0] if b"\r\n\r\n" in raw_bytes else raw_bytes.split(b"\n\n", 1)[0]
+    assert all(byte < 128 for byte in header_block)
