@@ -1,5 +1,9 @@
-"""Building client packs: every client × document is executed by Papermill, exported to HTML and
-PDF, and recorded in the manifest. One document's failure never stops the others."""
+"""Building client packs: every client × document is executed by Papermill (on a warm kernel per
+worker), exported to HTML and PDF in the worker, and recorded in the manifest as it finishes.
+
+One document's failure never stops the others; an interrupted build leaves no partial file in
+place and the next run reuses everything already built whose inputs have not changed.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +13,22 @@ import hashlib
 import json
 import multiprocessing
 import os
+import signal
 import sys
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from pmworkbook import __version__
 from pmworkbook.fileio import atomic_write_text
-from pmworkbook.paths import NOTEBOOKS_DIR
+from pmworkbook.paths import NOTEBOOKS_DIR, templates_dir
 from pmworkbook.portfolio import Client, Portfolio
 
 FORMATS = ("html", "pdf")
+MANIFEST_EVERY = 2.0  # seconds between manifest writes while building
 
 
 @dataclass
@@ -38,6 +45,7 @@ class Job:
     client_name: str
     timeout: int | None = None
     extra: dict[str, str] = field(default_factory=dict)  # further notebook parameters
+    fingerprint: str = ""  # of every input: rebuilt only when it changes
 
     @property
     def name(self) -> str:
@@ -61,6 +69,33 @@ class Result:
     files: list[dict[str, str]] = field(default_factory=list)
     error: str = ""
     parameters: dict[str, str] = field(default_factory=dict)
+    fingerprint: str = ""
+    reused: bool = False
+
+
+# ----------------------------------------------------------------------------- planning
+
+
+@lru_cache(maxsize=4)
+def _code_digest(templates: Path) -> str:
+    """What every document depends on besides its client: templates, the library, tool versions."""
+    digest = hashlib.sha256()
+    library = Path(__file__).parent
+    for path in sorted(list(templates.rglob("*")) + list(library.glob("*.py"))):
+        if path.is_file():
+            digest.update(str(path.relative_to(path.parents[1])).encode())
+            digest.update(path.read_bytes())
+    digest.update(json.dumps(package_versions(), sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def _fingerprint(client: Client, kind: str, name: str, formats: tuple[str, ...]) -> str:
+    digest = hashlib.sha256()
+    digest.update(client.model_dump_json().encode())
+    digest.update((NOTEBOOKS_DIR / f"{kind}.ipynb").read_bytes())
+    digest.update(_code_digest(templates_dir()).encode())
+    digest.update(f"{name}|{','.join(formats)}".encode())
+    return digest.hexdigest()
 
 
 def plan_jobs(portfolio: Portfolio, portfolio_path: Path, out: Path, formats: tuple[str, ...],
@@ -70,10 +105,15 @@ def plan_jobs(portfolio: Portfolio, portfolio_path: Path, out: Path, formats: tu
     for client in selected:
         common = dict(client_id=client.id, portfolio_path=str(portfolio_path.resolve()), out_dir=str((out / client.id).resolve()),
                       formats=formats, language=client.language, client_name=client.name, timeout=timeout)
-        jobs += [Job(kind="role_description", role_id=role, **common) for role in client.roles]
-        jobs.append(Job(kind="communication_calendar", role_id=None, **common))
-        jobs.append(Job(kind="evaluation_sheet", role_id=None, **common))
+        kinds = [("role_description", role) for role in client.roles] + [("communication_calendar", None), ("evaluation_sheet", None)]
+        for kind, role in kinds:
+            job = Job(kind=kind, role_id=role, **common)
+            job.fingerprint = _fingerprint(client, kind, job.name, formats)
+            jobs.append(job)
     return jobs
+
+
+# ----------------------------------------------------------------------------- one document
 
 
 def _sha256(path: Path) -> str:
@@ -111,28 +151,28 @@ def run_job(job: Job) -> Result:
     try:
         notebook = papermill.execute_notebook(
             str(NOTEBOOKS_DIR / f"{job.kind}.ipynb"), str(partial), parameters=job.parameters,
-            kernel_name="python3", progress_bar=False, log_output=False, cwd=str(NOTEBOOKS_DIR),
+            kernel_name="python3", engine_name="pmworkbook", progress_bar=False, log_output=False, cwd=str(NOTEBOOKS_DIR),
             execution_timeout=job.timeout,
         )
-        os.replace(partial, final)
-        failed.unlink(missing_ok=True)
-        files = [final]
         title = document_title(job.kind, job.language)
         html = export.notebook_to_html(notebook, language=job.language, client_name=job.client_name, title=title)
+        files = []
         if "html" in job.formats:
             files.append(export.write_html(html, folder / f"{job.name}.html"))
         if "pdf" in job.formats:
             files.append(export.write_pdf(html, folder / f"{job.name}.pdf"))
-        files += [p for p in _side_files(folder, job.kind, job.role_id) if p.exists()]
+        os.replace(partial, final)  # last: a kept notebook means its documents were written
+        failed.unlink(missing_ok=True)
+        files = [final] + files + [p for p in _side_files(folder, job.kind, job.role_id) if p.exists()]
         return Result(job.client_id, job.name, job.kind, "ok", time.perf_counter() - started,
-                      [{"name": p.name, "sha256": _sha256(p)} for p in files], parameters=job.parameters)
+                      [{"name": p.name, "sha256": _sha256(p)} for p in files], parameters=job.parameters,
+                      fingerprint=job.fingerprint)
     except Exception as exc:  # noqa: BLE001 - any failure fails this document only
         if partial.exists():
             os.replace(partial, failed)  # keep the error notebook for the user to open
-        message = _first_line(exc)
         return Result(job.client_id, job.name, job.kind, "failed", time.perf_counter() - started,
                       [{"name": failed.name, "sha256": _sha256(failed)}] if failed.exists() else [],
-                      error=message, parameters=job.parameters)
+                      error=_first_line(exc), parameters=job.parameters, fingerprint=job.fingerprint)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -156,48 +196,22 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def build(portfolio: Portfolio, portfolio_path: Path, out: Path, *, clients: list[str] | None = None, jobs: int | None = None,
-          formats: tuple[str, ...] = FORMATS, timeout: int | None = None,
-          report: Callable[[str], None] = print) -> list[Result]:
-    """Build the packs; return one Result per document. Writes the manifest and index pages."""
-    from pmworkbook import index_pages
-
-    planned = plan_jobs(portfolio, portfolio_path, out, formats, clients, timeout)
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(planned)))
-    results: list[Result] = []
-    started = time.perf_counter()
-    report(f"Building {len(planned)} documents for {len({j.client_id for j in planned})} clients with {workers} worker(s) into {out}")
-    # spawn: a clean interpreter per worker; forking a process that has threads (Jupyter's) is unsafe.
-    context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(run_job, job): job for job in planned}
-        for done, future in enumerate(concurrent.futures.as_completed(futures), start=1):
-            job = futures[future]
-            try:
-                result = future.result()
-            except Exception as exc:  # the worker process itself died
-                result = Result(job.client_id, job.name, job.kind, "failed", 0.0, error=_first_line(exc), parameters=job.parameters)
-            results.append(result)
-            status = "ok" if result.status == "ok" else f"FAILED: {result.error}"
-            report(f"[{done}/{len(planned)}] {result.client_id} {result.name} {status} ({result.seconds:.1f}s)")
-    results.sort(key=lambda r: (r.client_id, r.name))
-    write_manifest(out, portfolio, portfolio_path, results)
-    index_pages.write_all(out, portfolio, results)
-    failed = [r for r in results if r.status != "ok"]
-    report(f"Done in {time.perf_counter() - started:.1f}s: {len(results) - len(failed)} built, {len(failed)} failed. "
-           f"Open {out / 'index.html'}")
-    return results
+# ----------------------------------------------------------------------------- manifest
 
 
-def write_manifest(out: Path, portfolio: Portfolio, portfolio_path: Path, results: list[Result]) -> Path:
-    """Merge this run's results into outputs/manifest.json (documents not rebuilt keep their entry)."""
+def read_manifest(out: Path) -> dict[str, dict]:
     path = out / "manifest.json"
-    entries: dict[str, dict] = {}
-    if path.exists():
-        try:
-            entries = {f"{d['client_id']}/{d['name']}": d for d in json.loads(path.read_text(encoding="utf-8"))["documents"]}
-        except (ValueError, KeyError):
-            entries = {}
+    if not path.exists():
+        return {}
+    try:
+        return {f"{d['client_id']}/{d['name']}": d for d in json.loads(path.read_text(encoding="utf-8"))["documents"]}
+    except (ValueError, KeyError):
+        return {}
+
+
+def write_manifest(out: Path, portfolio: Portfolio, portfolio_path: Path, results: Iterable[Result]) -> Path:
+    """Merge results into outputs/manifest.json (documents not rebuilt keep their entry)."""
+    entries = read_manifest(out)
     for result in results:
         entries[f"{result.client_id}/{result.name}"] = asdict(result)
     manifest = {
@@ -207,4 +221,168 @@ def write_manifest(out: Path, portfolio: Portfolio, portfolio_path: Path, result
         "versions": package_versions(),
         "documents": [entries[key] for key in sorted(entries)],
     }
-    return atomic_write_text(path, json.dumps(manifest, ensure_ascii=False, indent=2))
+    out.mkdir(parents=True, exist_ok=True)
+    return atomic_write_text(out / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
+
+
+def _reusable(job: Job, entry: dict | None) -> Result | None:
+    """The earlier result of `job` if its inputs are unchanged and its files are intact."""
+    if not entry or entry.get("status") != "ok" or entry.get("fingerprint") != job.fingerprint:
+        return None
+    folder = Path(job.out_dir)
+    for file in entry["files"]:
+        path = folder / file["name"]
+        if not path.exists() or _sha256(path) != file["sha256"]:
+            return None
+    return Result(**{**entry, "reused": True, "seconds": 0.0})
+
+
+def remove_partials(out: Path) -> None:
+    """Temporary files an interrupted build left behind (never at a final name)."""
+    for path in out.glob("*/.*.partial*"):
+        path.unlink(missing_ok=True)
+
+
+# ----------------------------------------------------------------------------- running
+
+
+class Progress:
+    """A bar with ETA on a terminal; plain lines otherwise; --quiet shows failures only."""
+
+    def __init__(self, total: int, report: Callable[[str], None], mode: str = "auto"):
+        self.total, self.done, self.report = total, 0, report
+        self.started = time.perf_counter()
+        self.mode = ("bar" if sys.stdout.isatty() else "lines") if mode == "auto" else mode
+
+    def update(self, result: Result) -> None:
+        self.done += 1
+        status = "reused" if result.reused else ("ok" if result.status == "ok" else f"FAILED: {result.error}")
+        if self.mode == "lines" or (self.mode != "bar" and result.status != "ok"):
+            if self.mode != "quiet" or result.status != "ok":
+                self.report(f"[{self.done}/{self.total}] {result.client_id} {result.name} {status} ({result.seconds:.1f}s)")
+            return
+        if result.status != "ok":
+            sys.stdout.write("\r\033[K")
+            self.report(f"{result.client_id} {result.name} FAILED: {result.error}")
+        elapsed = time.perf_counter() - self.started
+        eta = elapsed / self.done * (self.total - self.done)
+        filled = int(30 * self.done / self.total)
+        sys.stdout.write(f"\r\033[K[{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total} "
+                         f"{result.client_id} {result.name}  ETA {int(eta // 60)}:{int(eta % 60):02d}")
+        sys.stdout.flush()
+        if self.done == self.total:
+            sys.stdout.write("\n")
+
+
+def _local_pool(workers: int) -> concurrent.futures.Executor:
+    # spawn: a clean interpreter per worker; forking a process that has threads (Jupyter's) is unsafe.
+    return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _run(jobs: list[Job], workers: int, dask_address: str | None) -> Iterable[tuple[Job, Result]]:
+    """Run jobs on local worker processes or a Dask cluster, yielding results as they finish."""
+    if dask_address:
+        from distributed import Client, as_completed
+
+        with Client(dask_address) as client:
+            futures = {client.submit(run_job, job, pure=False, key=f"pmworkbook-{job.client_id}-{job.name}-{time.time_ns()}"): job
+                       for job in jobs}
+            try:
+                for future in as_completed(futures):
+                    job = futures[future]
+                    try:
+                        yield job, future.result()
+                    except Exception as exc:  # noqa: BLE001 - the Dask worker itself failed
+                        yield job, Result(job.client_id, job.name, job.kind, "failed", 0.0, error=_first_line(exc),
+                                          parameters=job.parameters, fingerprint=job.fingerprint)
+            finally:
+                client.cancel(list(futures))
+        return
+    pool = _local_pool(workers)
+    futures = {pool.submit(run_job, job): job for job in jobs}
+    try:
+        for future in concurrent.futures.as_completed(futures):
+            job = futures[future]
+            try:
+                yield job, future.result()
+            except Exception as exc:  # noqa: BLE001 - the worker process itself died
+                yield job, Result(job.client_id, job.name, job.kind, "failed", 0.0, error=_first_line(exc),
+                                  parameters=job.parameters, fingerprint=job.fingerprint)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _raise_interrupt(signum, frame):  # SIGTERM ends a build the way Ctrl-C does
+    raise KeyboardInterrupt
+
+
+def build(portfolio: Portfolio, portfolio_path: Path, out: Path, *, clients: list[str] | None = None, jobs: int | None = None,
+          formats: tuple[str, ...] = FORMATS, timeout: int | None = None, force: bool = False, fail_fast: bool = False,
+          dask_address: str | None = None, progress: str = "auto",
+          report: Callable[[str], None] = print) -> list[Result]:
+    """Build the packs; return one Result per document (reused ones included)."""
+    from pmworkbook import index_pages
+
+    planned = plan_jobs(portfolio, portfolio_path, out, formats, clients, timeout)
+    out.mkdir(parents=True, exist_ok=True)
+    remove_partials(out)
+    earlier = {} if force else read_manifest(out)
+    results: list[Result] = []
+    todo: list[Job] = []
+    for job in planned:
+        reused = _reusable(job, earlier.get(f"{job.client_id}/{job.name}"))
+        if reused:
+            results.append(reused)
+        else:
+            todo.append(job)
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    started = time.perf_counter()
+    if progress != "quiet":
+        where = f"Dask at {dask_address}" if dask_address else f"{workers} worker(s)"
+        report(f"Building {len(todo)} of {len(planned)} documents for {len({j.client_id for j in planned})} clients "
+               f"({len(results)} unchanged, reused) with {where} into {out}")
+    bar = Progress(len(todo), report, progress)
+    previous_handler = signal.signal(signal.SIGTERM, _raise_interrupt) if _main_thread() else None
+    fresh: list[Result] = []
+    last_write = time.perf_counter()
+    interrupted = stopped = False
+    try:
+        for _, result in _run(todo, workers, dask_address):
+            fresh.append(result)
+            bar.update(result)
+            if time.perf_counter() - last_write > MANIFEST_EVERY:
+                write_manifest(out, portfolio, portfolio_path, fresh)
+                last_write = time.perf_counter()
+            if fail_fast and result.status != "ok":
+                stopped = True
+                break
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        if previous_handler is not None:
+            signal.signal(signal.SIGTERM, previous_handler)
+        write_manifest(out, portfolio, portfolio_path, fresh)
+        results += fresh
+        results.sort(key=lambda r: (r.client_id, r.name))
+        index_pages.write_all(out, portfolio, results)
+        remove_partials(out)
+    failed = [r for r in results if r.status != "ok"]
+    reused = sum(r.reused for r in results)
+    summary = (f"{len(results) - len(failed) - reused} built, {reused} reused, {len(failed)} failed "
+               f"in {time.perf_counter() - started:.1f}s")
+    if interrupted:
+        report(f"Interrupted: {summary}; {len(planned) - len(results)} not built. Run the same command again to resume.")
+        raise KeyboardInterrupt
+    if stopped:
+        report(f"Stopped at the first failure (--fail-fast): {summary}.")
+    else:
+        report(f"Done: {summary}. Open {out / 'index.html'}")
+    for result in failed:
+        report(f"  failed: {result.client_id} {result.name}: {result.error}")
+    return results
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()

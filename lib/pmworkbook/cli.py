@@ -9,7 +9,7 @@ from pathlib import Path
 from pmworkbook.errors import PortfolioError
 from pmworkbook.paths import DEMO_PORTFOLIO
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def _load(path: Path):
@@ -50,8 +50,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     if bad:
         print(f"pmworkbook: unknown format(s) {', '.join(bad)} (--formats); use html, pdf", file=sys.stderr)
         return EXIT_BAD_INPUT
-    results = build.build(portfolio, args.portfolio, args.out, clients=clients, jobs=args.jobs, formats=formats,
-                          timeout=args.timeout)
+    progress = "quiet" if args.quiet else ("lines" if args.verbose else "auto")
+    try:
+        results = build.build(portfolio, args.portfolio, args.out, clients=clients, jobs=args.jobs, formats=formats,
+                              timeout=args.timeout, force=args.force, fail_fast=args.fail_fast, dask_address=args.dask,
+                              progress=progress)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
     return EXIT_OK if all(r.status == "ok" for r in results) else EXIT_FAILED
 
 
@@ -94,7 +99,13 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--clients", help="comma-separated client ids (default: all)")
     build.add_argument("--jobs", type=int, default=None, help="parallel workers (default: number of cores)")
     build.add_argument("--formats", default="html,pdf", help="html,pdf (default: both)")
-    build.add_argument("--timeout", type=int, default=600, help="seconds per notebook cell before it fails (default: 600)")
+    build.add_argument("--timeout", type=int, default=600, help="seconds a notebook may run before it fails (default: 600)")
+    build.add_argument("--force", action="store_true", help="rebuild every document, changed or not")
+    build.add_argument("--fail-fast", action="store_true", help="stop at the first failed document")
+    build.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://scheduler:8786")
+    noise = build.add_mutually_exclusive_group()
+    noise.add_argument("--quiet", action="store_true", help="print failures and the summary only")
+    noise.add_argument("--verbose", action="store_true", help="a line per document, even on a terminal")
     build.set_defaults(run=cmd_build)
 
     collect = commands.add_parser("collect", help="read returned evaluation forms and build the evaluation report")

@@ -223,6 +223,6 @@ def build_plan(client: Client) -> CommunicationPlan:
         frame = frame.sort_values(["start", "item"], kind="stable").reset_index(drop=True)
     warnings = []
     if not builder.calendar.known_country:
-        warnings.append(builder.fmt.t.format("calendar.unknown_country", country=client.country))
+        warnings.append(builder.fmt.t.format("calendar.unknown_country", country=builder.fmt.country(client.country)))
     return CommunicationPlan(client, frame, sorted(builder.moves, key=lambda m: m.original), builder.channels(),
                              builder.summary(frame), builder.escalation(), builder.calendar, warnings)

@@ -59,6 +59,10 @@ class Formatter:
     def money(self, amount: Decimal, currency: str) -> str:
         return babel_numbers.format_currency(amount, currency, locale=self.locale)
 
+    def country(self, code: str) -> str:
+        """The country's name in the document's language (CN -> 中国, Chiny, Китай)."""
+        return self.locale.territories.get(code, code)
+
     @property
     def first_weekday(self) -> int:
         """0 = Monday, as in the locale's calendars."""
