@@ -16,7 +16,8 @@ def _name(requirement: str) -> str:
 
 def test_environment_yml_mirrors_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    wanted = {_name(r): r for r in project["dependencies"] + project["optional-dependencies"]["test"]}
+    optional = [r for group in project["optional-dependencies"].values() for r in group]
+    wanted = {_name(r): r for r in project["dependencies"] + optional}
     environment = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     conda = {_name(d): d for d in environment["dependencies"] if isinstance(d, str)}
     conda_only = {"python", "pip", "poppler"}  # the interpreter, pip, and a system tool the tests use

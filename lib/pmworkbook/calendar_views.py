@@ -50,8 +50,9 @@ def timeline_chart(plan: CommunicationPlan, fmt: Formatter) -> Fragment:
     # One lane per item kind; milestone previews and reviews share a lane each.
     lanes = list(dict.fromkeys(item.split("-")[0] for item in frame["item"]))
     labels = {item.split("-")[0]: title.split(":")[0].split("：")[0] for item, title in zip(frame["item"], frame["title"])}
-    plt.rcParams["font.family"] = ["Noto Sans", "Noto Sans CJK SC", "DejaVu Sans"]
-    plt.rcParams["svg.fonttype"] = "path"  # text as outlines: the chart prints the same everywhere
+    from pmworkbook.evaluation_charts import SVG_METADATA, use_document_style
+
+    use_document_style(plt)
     figure, axes = plt.subplots(figsize=(10, 0.45 * len(lanes) + 1.2), dpi=100)
     try:
         for lane, item in enumerate(lanes):
@@ -68,7 +69,7 @@ def timeline_chart(plan: CommunicationPlan, fmt: Formatter) -> Fragment:
         figure.autofmt_xdate()
         figure.tight_layout()
         buffer = io.StringIO()
-        figure.savefig(buffer, format="svg")
+        figure.savefig(buffer, format="svg", metadata=SVG_METADATA)
     finally:
         plt.close(figure)
     svg = buffer.getvalue()

@@ -10,12 +10,22 @@ from pmworkbook.i18n import Formatter
 from pmworkbook.scoring import Report
 
 
+# No creation date or generator in the SVG, and fixed element ids: the same data gives the same bytes.
+SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
+
+
+def use_document_style(plt) -> None:
+    plt.rcParams["font.family"] = ["Noto Sans", "Noto Sans CJK SC", "DejaVu Sans"]
+    plt.rcParams["svg.fonttype"] = "path"  # text as outlines: the chart prints the same everywhere
+    plt.rcParams["svg.hashsalt"] = "pmworkbook"
+
+
 def _svg(figure) -> str:
     from matplotlib import pyplot as plt
 
     buffer = io.StringIO()
     try:
-        figure.savefig(buffer, format="svg")
+        figure.savefig(buffer, format="svg", metadata=SVG_METADATA)
     finally:
         plt.close(figure)
     svg = buffer.getvalue()
@@ -28,8 +38,7 @@ def _pyplot():
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
-    plt.rcParams["font.family"] = ["Noto Sans", "Noto Sans CJK SC", "DejaVu Sans"]
-    plt.rcParams["svg.fonttype"] = "path"
+    use_document_style(plt)
     return plt
 
 

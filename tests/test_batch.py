@@ -1,0 +1,174 @@
+"""Batch builds: warm kernels isolate notebooks, failures stay local, an interrupted build resumes,
+unchanged documents are reused, and a Dask cluster builds the same packs as local workers."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from conftest import DEMO, PMWORKBOOK, ROOT, run_cli, write_portfolio
+from pmworkbook.engine import WarmKernel
+
+
+def notebook(tmp_path: Path, name: str, *sources: str) -> Path:
+    nb = new_notebook(cells=[new_code_cell(s) for s in sources])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / f"{name}.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def run(path: Path, tmp_path: Path, engine: str = "pmworkbook", **kwargs):
+    return papermill.execute_notebook(str(path), str(tmp_path / f"out-{path.name}"), kernel_name="python3",
+                                      engine_name=engine, progress_bar=False, cwd=str(tmp_path), **kwargs)
+
+
+def outputs(nb) -> list:
+    return [o.get("data", {}).get("text/plain") or o.get("text") for c in nb.cells for o in c.get("outputs", [])]
+
+
+def test_one_notebooks_state_never_reaches_the_next_on_a_warm_kernel(tmp_path):
+    (tmp_path / "elsewhere").mkdir()
+    polluter = notebook(tmp_path, "polluter",
+                        "import os, pandas as pd, matplotlib\nleak = 42\npd.set_option('display.max_rows', 3)\n"
+                        "matplotlib.rcParams['lines.linewidth'] = 9\nos.chdir('elsewhere')\nos.getpid()")
+    checker = notebook(tmp_path, "checker",
+                       "import os, pandas as pd, matplotlib\nos.getpid()",
+                       "print(('leak' in globals(), pd.get_option('display.max_rows'), matplotlib.rcParams['lines.linewidth'], os.getcwd()))")
+    first = run(polluter, tmp_path)
+    second = run(checker, tmp_path)
+    assert outputs(first)[0] == outputs(second)[0], "both ran on the same (warm) kernel"
+    assert outputs(second)[1] == f"(False, 60, 1.5, '{tmp_path}')\n"
+    assert second.cells[0].execution_count == 1  # counts restart as on a fresh kernel
+
+
+def test_a_document_is_the_same_on_a_warm_kernel_as_on_a_fresh_one(tmp_path):
+    parameters = {"portfolio": str(DEMO), "client_id": "huaxin-retail", "output_dir": ""}
+    source = ROOT / "notebooks" / "communication_calendar.ipynb"
+
+    def html_of(engine, name):
+        nb = papermill.execute_notebook(str(source), str(tmp_path / name), parameters=parameters, kernel_name="python3",
+                                        engine_name=engine, progress_bar=False, cwd=str(ROOT / "notebooks"))
+        return [o.get("data", {}).get("text/html") for c in nb.cells for o in c.get("outputs", [])], nb
+
+    warm_up, _ = html_of("pmworkbook", "warm-1.ipynb")  # the kernel has now run a notebook
+    warm, warm_nb = html_of("pmworkbook", "warm-2.ipynb")
+    fresh, fresh_nb = html_of("nbclient", "fresh.ipynb")
+    assert warm == fresh == warm_up
+    assert [c.get("execution_count") for c in warm_nb.cells] == [c.get("execution_count") for c in fresh_nb.cells]
+
+
+def test_a_crash_and_a_timeout_cost_only_their_own_notebook(tmp_path):
+    crash = notebook(tmp_path, "crash", "import os\nos._exit(1)")
+    slow = notebook(tmp_path, "slow", "import time\ntime.sleep(60)")
+    fine = notebook(tmp_path, "fine", "21 * 2")
+    with pytest.raises(Exception):
+        run(crash, tmp_path)
+    assert WarmKernel.current().km is None  # discarded, not reused
+    assert outputs(run(fine, tmp_path)) == ["42"]
+    started = time.monotonic()
+    with pytest.raises(Exception):
+        run(slow, tmp_path, execution_timeout=3)
+    assert time.monotonic() - started < 30
+    assert outputs(run(fine, tmp_path)) == ["42"]
+
+
+def test_a_poisoned_client_fails_alone_and_the_others_complete(tmp_path, demo_raw):
+    raw = copy.deepcopy(demo_raw)
+    poisoned = next(c for c in raw["clients"] if c["id"] == "acme-shop")
+    poisoned["raci"] = {"Koncepcja": {"client_pm": "R"}}  # no A: the role documents cannot be built
+    path = write_portfolio(tmp_path / "poisoned.yaml", raw)
+    out = tmp_path / "outputs"
+    result = run_cli("build", path, "--out", out, "--jobs", "2", "--formats", "html")
+    assert result.returncode == 1
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["documents"]
+    failed = {(d["client_id"], d["name"]) for d in manifest if d["status"] == "failed"}
+    assert failed == {("acme-shop", "role_description_client_pm"), ("acme-shop", "role_description_project_manager")}
+    assert sum(d["status"] == "ok" for d in manifest) == len(manifest) - 2
+    assert "failed: acme-shop role_description_client_pm: DocumentError" in result.stdout
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert index.count('class="status-failed"') == 2 and "exactly one must be accountable" in index
+
+
+def _complete(path: Path) -> bool:
+    if path.suffix == ".pdf":
+        return subprocess.run(["pdfinfo", str(path)], capture_output=True).returncode == 0
+    if path.suffix == ".html":
+        return path.read_text(encoding="utf-8").rstrip().endswith("</html>")
+    if path.suffix == ".ipynb":
+        nbformat.read(path, as_version=4)
+    return True
+
+
+def test_a_killed_build_leaves_no_partial_file_and_the_next_run_resumes(tmp_path):
+    out = tmp_path / "outputs"
+    process = subprocess.Popen([*PMWORKBOOK, "build", str(DEMO), "--out", str(out), "--jobs", "2", "--verbose"],
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    deadline = time.monotonic() + 240
+    done = 0
+    while done < 4 and time.monotonic() < deadline:  # let a few documents finish, then interrupt mid-build
+        line = process.stdout.readline()
+        done += " ok (" in line
+    os.killpg(process.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
+    tail = process.communicate(timeout=120)[0]
+    assert process.returncode == 130, tail
+    assert "Interrupted" in tail
+    assert not list(out.rglob("*.partial*")), list(out.rglob("*.partial*"))
+    for path in out.rglob("*"):
+        if path.is_file():
+            assert _complete(path), path
+    built = {d["name"] + "@" + d["client_id"] for d in json.loads((out / "manifest.json").read_text())["documents"] if d["status"] == "ok"}
+    assert len(built) >= 4
+    result = run_cli("build", DEMO, "--out", out, "--jobs", "2")
+    assert result.returncode == 0, result.stdout + result.stderr
+    reused = int(re.search(r"Done: \d+ built, (\d+) reused", result.stdout)[1])
+    assert reused >= len(built) - 2  # those still being written at the signal may be rebuilt
+    assert "0 failed" in result.stdout
+
+
+def test_a_rerun_rebuilds_only_the_client_that_changed(demo_packs, tmp_path, demo_raw):
+    out = tmp_path / "outputs"
+    shutil.copytree(demo_packs, out)
+    raw = copy.deepcopy(demo_raw)
+    changed = next(c for c in raw["clients"] if c["id"] == "harbor-health")
+    changed["communication"]["meeting_time"] = "11:00"
+    path = write_portfolio(tmp_path / "portfolio.yaml", raw)
+    result = run_cli("build", path, "--out", out, "--jobs", "2")
+    assert result.returncode == 0, result.stdout + result.stderr
+    harbor_documents = 2 + 2  # two roles, calendar, evaluation sheet
+    total = len(json.loads((demo_packs / "manifest.json").read_text())["documents"])
+    assert f"{harbor_documents} built, {total - harbor_documents} reused, 0 failed" in result.stdout
+    assert "11:00" in (out / "harbor-health" / "communication_calendar.html").read_text(encoding="utf-8")
+    forced = run_cli("build", path, "--out", out, "--jobs", "2", "--force", "--clients", "acme-shop")
+    assert "4 built, 0 reused" in forced.stdout
+
+
+def test_a_dask_cluster_builds_the_same_pack_as_local_workers(tmp_path):
+    from distributed import LocalCluster
+
+    local = tmp_path / "local"
+    assert run_cli("build", DEMO, "--out", local, "--clients", "sever-logistics", "--formats", "html").returncode == 0
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        remote = tmp_path / "dask"
+        result = run_cli("build", DEMO, "--out", remote, "--clients", "sever-logistics", "--formats", "html",
+                         "--dask", cluster.scheduler_address)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Dask at tcp://" in result.stdout
+    local_files = sorted(p.name for p in (local / "sever-logistics").iterdir())
+    assert local_files == sorted(p.name for p in (remote / "sever-logistics").iterdir())
+    for name in local_files:
+        if name.endswith(".html"):
+            assert (local / "sever-logistics" / name).read_text() == (remote / "sever-logistics" / name).read_text()
