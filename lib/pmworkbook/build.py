@@ -152,7 +152,7 @@ def run_job(job: Job) -> Result:
         notebook = papermill.execute_notebook(
             str(NOTEBOOKS_DIR / f"{job.kind}.ipynb"), str(partial), parameters=job.parameters,
             kernel_name="python3", engine_name="pmworkbook", progress_bar=False, log_output=False, cwd=str(NOTEBOOKS_DIR),
-            execution_timeout=job.timeout,
+            execution_timeout=job.timeout, request_save_on_cell_execute=False,
         )
         title = document_title(job.kind, job.language)
         html = export.notebook_to_html(notebook, language=job.language, client_name=job.client_name, title=title)

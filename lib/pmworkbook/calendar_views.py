@@ -1,10 +1,9 @@
-"""Views of a communication plan: a month grid (HTML) and a timeline chart (static SVG)."""
+"""Views of a communication plan: a month grid (HTML) and a timeline chart (a static image)."""
 
 from __future__ import annotations
 
 import calendar as pycalendar
 import datetime as dt
-import io
 
 from pmworkbook.communication import CommunicationPlan
 from pmworkbook.i18n import WEEKDAY_INDEX, Formatter
@@ -15,8 +14,14 @@ def month_grid(plan: CommunicationPlan, fmt: Formatter, week_start: str | None =
     first_weekday = WEEKDAY_INDEX[week_start] if week_start else fmt.first_weekday
     frame = plan.occurrences
     by_day: dict[dt.date, list[dict]] = {}
+    daily_days: set[dt.date] = set()
+    daily_titles: dict[str, str] = {}
     for row in frame.itertuples(index=False):
-        by_day.setdefault(row.date, []).append({"title": row.title, "item": row.item.split("-")[0], "time": fmt.time(row.start)})
+        if row.item in plan.daily_items:  # every working day: a mark on the day, not a line
+            daily_days.add(row.date)
+            daily_titles[row.item] = row.title
+            continue
+        by_day.setdefault(row.date, []).append({"title": row.title, "item": row.item.split("-")[0]})
     project = plan.client.project
     last = max([project.end] + list(by_day))
     months, month = [], project.start.replace(day=1)
@@ -30,13 +35,13 @@ def month_grid(plan: CommunicationPlan, fmt: Formatter, week_start: str | None =
                 cells.append({
                     "day": day.day, "in_month": day.month == month.month, "events": by_day.get(day, []),
                     "off": reason is not None, "holiday": reason.name if reason and reason.kind == "holiday" else "",
-                    "makeup": plan.calendar.is_makeup_day(day),
+                    "makeup": plan.calendar.is_makeup_day(day), "daily": day in daily_days,
                 })
             weeks.append(cells)
         months.append({"title": fmt.month_year(month), "weeks": weeks})
         month = (month + dt.timedelta(days=32)).replace(day=1)
     weekdays = [fmt.locale.days["format"]["abbreviated"][(first_weekday + i) % 7] for i in range(7)]
-    return render("calendar_months.html.j2", t=fmt.t, months=months, weekdays=weekdays)
+    return render("calendar_months.html.j2", t=fmt.t, months=months, weekdays=weekdays, daily_titles=list(daily_titles.values()))
 
 
 def timeline_chart(plan: CommunicationPlan, fmt: Formatter) -> Fragment:
@@ -50,7 +55,7 @@ def timeline_chart(plan: CommunicationPlan, fmt: Formatter) -> Fragment:
     # One lane per item kind; milestone previews and reviews share a lane each.
     lanes = list(dict.fromkeys(item.split("-")[0] for item in frame["item"]))
     labels = {item.split("-")[0]: title.split(":")[0].split("：")[0] for item, title in zip(frame["item"], frame["title"])}
-    from pmworkbook.evaluation_charts import SVG_METADATA, use_document_style
+    from pmworkbook.evaluation_charts import png_data_uri, use_document_style
 
     use_document_style(plt)
     figure, axes = plt.subplots(figsize=(10, 0.45 * len(lanes) + 1.2), dpi=100)
@@ -68,10 +73,7 @@ def timeline_chart(plan: CommunicationPlan, fmt: Formatter) -> Fragment:
         axes.spines[["top", "right"]].set_visible(False)
         figure.autofmt_xdate()
         figure.tight_layout()
-        buffer = io.StringIO()
-        figure.savefig(buffer, format="svg", metadata=SVG_METADATA)
-    finally:
+    except BaseException:
         plt.close(figure)
-    svg = buffer.getvalue()
-    svg = svg[svg.index("<svg"):]  # drop the XML prologue and DOCTYPE: the SVG sits inside HTML
-    return render("calendar_timeline.html.j2", t=fmt.t, svg=svg)
+        raise
+    return render("calendar_timeline.html.j2", t=fmt.t, image=png_data_uri(figure))

@@ -39,6 +39,7 @@ class CommunicationPlan:
     summary: list[dict[str, Any]]
     escalation: list[dict[str, Any]]
     calendar: WorkingCalendar
+    daily_items: frozenset[str] = frozenset()  # items on every working day: marked, not listed, in month views
     warnings: list[str] = field(default_factory=list)
 
 
@@ -224,5 +225,6 @@ def build_plan(client: Client) -> CommunicationPlan:
     warnings = []
     if not builder.calendar.known_country:
         warnings.append(builder.fmt.t.format("calendar.unknown_country", country=builder.fmt.country(client.country)))
+    daily = frozenset(spec["id"] for spec in builder.preset["cadences"] if spec["rule"] == "daily")
     return CommunicationPlan(client, frame, sorted(builder.moves, key=lambda m: m.original), builder.channels(),
-                             builder.summary(frame), builder.escalation(), builder.calendar, warnings)
+                             builder.summary(frame), builder.escalation(), builder.calendar, daily, warnings)

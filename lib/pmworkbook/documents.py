@@ -71,9 +71,7 @@ class CommunicationCalendar(Document):
 
     def schedule(self) -> Fragment:
         frame = self.plan.occurrences
-        daily = {spec["id"] for spec in catalogs.structure("cadences")["presets"][self.client.communication.preset]["cadences"]
-                 if spec["rule"] == "daily"}
-        rows = frame[~frame["item"].isin(daily)]
+        rows = frame[~frame["item"].isin(self.plan.daily_items)]
         agency_tz = self.client.agency.timezone if self.client.agency else None
         return render("calendar_schedule.html.j2", **self.context(rows=rows.to_dict("records"), agency_tz=agency_tz,
                                                                   show_agency=rows["agency_start"].notna().any()))

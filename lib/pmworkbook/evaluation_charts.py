@@ -1,7 +1,8 @@
-"""Static charts of an evaluation report (SVG, text as outlines, so they print the same everywhere)."""
+"""Static charts of an evaluation report, as images that print the same everywhere."""
 
 from __future__ import annotations
 
+import base64
 import io
 import math
 import textwrap
@@ -10,26 +11,26 @@ from pmworkbook.i18n import Formatter
 from pmworkbook.scoring import Report
 
 
-# No creation date or generator in the SVG, and fixed element ids: the same data gives the same bytes.
-SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
+# PNG at print resolution: a vector chart costs WeasyPrint several times more to lay out and draw.
+# No creation date or software in the file: the same data gives the same bytes.
+CHART_DPI = 200
+PNG_METADATA = {"Software": None}
 
 
 def use_document_style(plt) -> None:
     plt.rcParams["font.family"] = ["Noto Sans", "Noto Sans CJK SC", "DejaVu Sans"]
-    plt.rcParams["svg.fonttype"] = "path"  # text as outlines: the chart prints the same everywhere
-    plt.rcParams["svg.hashsalt"] = "pmworkbook"
 
 
-def _svg(figure) -> str:
+def png_data_uri(figure) -> str:
+    """The figure as a data: URI (the document loads nothing from anywhere), closing the figure."""
     from matplotlib import pyplot as plt
 
-    buffer = io.StringIO()
+    buffer = io.BytesIO()
     try:
-        figure.savefig(buffer, format="svg", metadata=SVG_METADATA)
+        figure.savefig(buffer, format="png", dpi=CHART_DPI, metadata=PNG_METADATA)
     finally:
         plt.close(figure)
-    svg = buffer.getvalue()
-    return svg[svg.index("<svg"):]
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def _pyplot():
@@ -61,7 +62,7 @@ def group_bars(report: Report, fmt: Formatter) -> str:
     axes.invert_yaxis()
     axes.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()
-    return _svg(figure)
+    return png_data_uri(figure)
 
 
 def criteria_radar(report: Report, criteria: list[dict], fmt: Formatter) -> str:
@@ -84,4 +85,4 @@ def criteria_radar(report: Report, criteria: list[dict], fmt: Formatter) -> str:
     axes.set_yticks([1, 2, 3, 4, 5])
     axes.legend(loc="upper right", bbox_to_anchor=(1.25, 1.12), fontsize=8)
     figure.tight_layout()
-    return _svg(figure)
+    return png_data_uri(figure)
