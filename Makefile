@@ -16,7 +16,7 @@ validate: $(STAMP)
 	$(BIN)/pmworkbook validate examples/demo-portfolio.yaml
 
 lab: system-build $(STAMP)
-	$(BIN)/jupyter lab notebooks
+	$(BIN)/jupyter lab notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 bench: system-build $(STAMP)
 	$(BIN)/python bench/throughput.py --clients 20

@@ -5,14 +5,14 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
+ONLY = set(__import__("sys").argv[1:])  # notebook names to write; none: all
 
 
 def notebook(title, intro, params, body):
     nb = new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
-    cells = [new_markdown_cell(f"# {title}\n\n{intro}\n\nChange the parameters below and run all cells; "
-                               "the build runs this notebook with Papermill for each client.")]
+    cells = [new_markdown_cell(f"# {title}\n\n{intro}\n\nChange the parameters below, then run all cells.")]
     p = new_code_cell(params); p.metadata["tags"] = ["parameters"]
     cells.append(p)
     for src in body:
@@ -45,6 +45,18 @@ nbs = {
    common.format(cid="acme-shop") + 'responses = ""  # evaluation_responses.json; empty: the one in output_dir\n',
    ["from pmworkbook.documents import EvaluationReport\n\ndoc = EvaluationReport.open(portfolio or None, client_id, output_dir or None, responses=responses or None)\ndoc.header()",
     "doc.summary()", "doc.by_group()", "doc.by_criterion()", "doc.charts()", "doc.comments()"]),
+ "workshop": notebook("Workshop",
+   "Shape a client's communication plan with the client in the room: change the cadences, the meeting day and time, "
+   "the milestones and the days off; the calendar below follows. **Save** writes the changes back to the portfolio "
+   "file (its comments and order kept); **Build pack** builds the client's documents.",
+   'portfolio = ""  # the portfolio file to edit; empty: the bundled demo\nclient_id = ""  # the client to start with; empty: the first\nout = "../outputs"  # where Build pack writes\n',
+   ["from pmworkbook.paths import DEMO_PORTFOLIO\nfrom pmworkbook.widgets import WorkshopForm\n\nWorkshopForm(portfolio or DEMO_PORTFOLIO, client_id or None, out)"]),
+ "evaluation_form": notebook("Evaluation form",
+   "A rater chooses the client and their rater group, answers every criterion and saves. Each save is a new response "
+   "file in `responses_dir`; `pmworkbook collect` reads them into the evaluation report.",
+   'portfolio = ""  # empty: the bundled demo\nresponses_dir = "../responses"  # where answers are saved\nclient_id = ""\nrater_group = ""\n',
+   ["from pmworkbook.paths import DEMO_PORTFOLIO\nfrom pmworkbook.widgets import EvaluationForm\n\nEvaluationForm(portfolio or DEMO_PORTFOLIO, responses_dir, client_id or None, rater_group or None)"]),
 }
 for name, nb in nbs.items():
-    nbformat.write(nb, ROOT / "notebooks" / f"{name}.ipynb")
+    if name in ONLY or not ONLY:
+        nbformat.write(nb, ROOT / "notebooks" / f"{name}.ipynb")

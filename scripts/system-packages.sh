@@ -5,7 +5,7 @@
 set -euo pipefail
 
 build=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-core fonts-noto-cjk)
-test=(poppler-utils)
+test=(poppler-utils chromium)  # pdftotext/pdffonts; the browser the widget tests drive
 
 case "${1:-build}" in
   build) wanted=("${build[@]}") ;;

@@ -6,6 +6,8 @@ import base64
 import io
 import math
 import textwrap
+from functools import lru_cache
+from pathlib import Path
 
 from pmworkbook.i18n import Formatter
 from pmworkbook.scoring import Report
@@ -17,8 +19,29 @@ CHART_DPI = 200
 PNG_METADATA = {"Software": None}
 
 
+CHART_FONTS = ["Noto Sans", "Noto Sans CJK SC", "DejaVu Sans"]  # per-glyph fallback: Latin, Cyrillic, Chinese
+
+
+@lru_cache(maxsize=1)
+def _known_fonts() -> frozenset[str]:
+    from matplotlib import font_manager
+
+    known = {font.name for font in font_manager.fontManager.ttflist}
+    if not set(CHART_FONTS) <= known:
+        # matplotlib's font cache may predate the fonts' installation: add them from the system.
+        for path in font_manager.findSystemFonts():
+            if "Noto" in Path(path).name:
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue
+        known = {font.name for font in font_manager.fontManager.ttflist}
+    return frozenset(known)
+
+
 def use_document_style(plt) -> None:
-    plt.rcParams["font.family"] = ["Noto Sans", "Noto Sans CJK SC", "DejaVu Sans"]
+    known = _known_fonts()
+    plt.rcParams["font.family"] = [name for name in CHART_FONTS if name in known] or ["sans-serif"]
 
 
 def png_data_uri(figure) -> str:

@@ -1,0 +1,149 @@
+"""The workbook in a real JupyterLab, driven in Debian's Chromium by Playwright (no browser
+download): a PM changes the meeting day in the workshop and saves; a rater fills the evaluation form."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import DEMO, ROOT
+from pmworkbook.portfolio import load_portfolio
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+                                reason="Debian's chromium is not installed (make test installs it)")
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab on loopback, serving parameterised copies of the two widget notebooks."""
+    root = tmp_path_factory.mktemp("lab")
+    portfolio = root / "portfolio.yaml"
+    shutil.copy(DEMO, portfolio)
+    responses = root / "responses"
+    for name, parameters in (("workshop", {"portfolio": str(portfolio), "client_id": "acme-shop", "out": str(root / "outputs")}),
+                             ("evaluation_form", {"portfolio": str(portfolio), "responses_dir": str(responses),
+                                                  "client_id": "huaxin-retail", "rater_group": "client"})):
+        notebook = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
+        # as Papermill does: the given values in a cell right after the `parameters` cell
+        index = next(i for i, c in enumerate(notebook.cells) if "parameters" in c.metadata.get("tags", []))
+        assignments = "\n".join(f"{key} = {value!r}" for key, value in parameters.items())
+        notebook.cells.insert(index + 1, nbformat.v4.new_code_cell(assignments))
+        nbformat.write(notebook, root / f"{name}.ipynb")
+    port, token = _free_port(), secrets.token_hex(16)
+    env = {**os.environ, "JUPYTERLAB_WORKSPACES_DIR": str(root / ".workspaces"), "JUPYTER_RUNTIME_DIR": str(root / ".runtime")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+         "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+         "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+         "--LabApp.extension_manager=readonly"] + (["--allow-root"] if os.geteuid() == 0 else []),
+        cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=(root / "lab.log").open("w"))
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+            break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError((root / "lab.log").read_text())
+            time.sleep(0.5)
+    yield {"base": base, "token": token, "root": root, "portfolio": portfolio, "responses": responses}
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+def open_and_run(browser, lab, notebook: str, ready: str):
+    """Open a notebook, run all its cells from the Run menu, and wait until `ready` shows."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(120_000)
+    # ?reset: a clean workspace, so the other test's notebook is not reopened beside this one
+    page.goto(f"{lab['base']}/lab/tree/{notebook}?reset&token={lab['token']}")
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell")
+    page.wait_for_selector("text=Python 3 (ipykernel) | Idle")  # the kernel is connected, not just announced
+    for attempt in range(3):  # a click while Lab is still settling can be lost: try again
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        try:
+            page.wait_for_selector(f"{ready} >> visible=true", timeout=45_000)
+            return page
+        except Exception:
+            page.screenshot(path=str(lab["root"] / f"{notebook}-attempt{attempt}.png"))
+    raise AssertionError(f"{notebook} did not show {ready}; screenshots in {lab['root']}")
+
+
+def wait_for(predicate, timeout: float = 60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.5)
+    raise AssertionError("timed out")
+
+
+def test_workshop_in_the_browser_changes_the_meeting_day_and_saves(browser, lab):
+    page = open_and_run(browser, lab, "workshop.ipynb", ".pmw-meeting-day select")
+    page.wait_for_selector("text=Cotygodniowe spotkanie statusowe")  # the live calendar preview
+    page.select_option(".pmw-meeting-day select", label="TH")
+    page.wait_for_selector("text=Co tydzień: czwartek")  # the preview followed the change
+    page.locator(".pmw-save >> visible=true").click()
+    client = wait_for(lambda: (c := load_portfolio(lab["portfolio"]).client("acme-shop")).communication.meeting_day == "TH" and c)
+    assert client.communication.meeting_time.hour == 10
+    assert "# The demo portfolio" in lab["portfolio"].read_text(encoding="utf-8")  # comments kept
+    page.wait_for_selector(".pmw-status >> text=Saved")
+    page.screenshot(path=str(lab["root"] / "workshop.png"), full_page=False)
+    page.close()
+
+
+def test_evaluation_form_in_the_browser_is_filled_and_saved(browser, lab):
+    page = open_and_run(browser, lab, "evaluation_form.ipynb", ".pmw-q-on_time_delivery .widget-toggle-button")
+    page.locator(".pmw-save >> visible=true").click()  # nothing answered yet: refused
+    page.wait_for_selector(".pmw-status >> text=未保存")
+    criteria = ["on_time_delivery", "budget_control", "quality_management", "team_satisfaction", "communicativeness", "proactivity"]
+    for index, criterion in enumerate(criteria):
+        buttons = page.locator(f".pmw-q-{criterion} .widget-toggle-button")
+        buttons.nth(5 if index == 2 else 3).click()  # 4 everywhere, "not observed" once
+    page.locator(".pmw-q-proactivity textarea").fill("主动提出了很多改进建议")
+    page.locator(".pmw-save >> visible=true").click()
+    saved = wait_for(lambda: list(lab["responses"].glob("*.json")))
+    response = json.loads(saved[0].read_text(encoding="utf-8"))
+    assert response["client_id"] == "huaxin-retail" and response["rater_group"] == "client"
+    assert response["answers"]["quality_management"]["score"] == "not_observed"
+    assert response["answers"]["on_time_delivery"]["score"] == 4
+    assert response["answers"]["proactivity"]["comment"] == "主动提出了很多改进建议"
+    page.wait_for_selector(".pmw-status >> text=谢谢")
+    page.close()
