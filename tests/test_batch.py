@@ -172,3 +172,29 @@ def test_a_dask_cluster_builds_the_same_pack_as_local_workers(tmp_path):
     for name in local_files:
         if name.endswith(".html"):
             assert (local / "sever-logistics" / name).read_text() == (remote / "sever-logistics" / name).read_text()
+
+
+def test_a_terminal_gets_a_progress_bar_with_eta_and_quiet_prints_only_the_summary(tmp_path):
+    import pty
+
+    out = tmp_path / "outputs"
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([*PMWORKBOOK, "build", str(DEMO), "--out", str(out), "--clients", "harbor-health",
+                                "--formats", "html"], cwd=ROOT, stdout=follower, stderr=subprocess.DEVNULL)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    assert process.wait(timeout=300) == 0
+    screen = b"".join(chunks).decode("utf-8", "replace")
+    assert "ETA" in screen and "\r" in screen and "harbor-health" in screen and "[" + "#" * 30 + "]" in screen
+    quiet = run_cli("build", DEMO, "--out", out, "--clients", "harbor-health", "--formats", "html", "--force", "--quiet")
+    assert quiet.returncode == 0
+    assert quiet.stdout.strip().splitlines()[-1].startswith("Done: 4 built, 0 reused, 0 failed")
+    assert "[1/" not in quiet.stdout

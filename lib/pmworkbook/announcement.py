@@ -37,10 +37,7 @@ def compose(document: "RoleDescription") -> Letter:
     name = holder.name if holder else document.role_name
     values = {"name": name, "role": document.role_name, "project": client.project.name,
               "start": fmt.date(client.project.start)}
-    from pmworkbook.communication import build_plan
-
-    plan = build_plan(client)
-    rhythm = [f"{row['title']}: {row['frequency']}, {row['channel']}" for row in plan.summary]
+    rhythm = [f"{row['title']}: {row['frequency']}, {row['channel']}" for row in document.plan.summary]
     contacts = []
     if holder:
         contacts = [value for value in (holder.name, holder.email, holder.phone) if value]

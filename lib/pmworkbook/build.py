@@ -256,14 +256,16 @@ class Progress:
 
     def update(self, result: Result) -> None:
         self.done += 1
-        status = "reused" if result.reused else ("ok" if result.status == "ok" else f"FAILED: {result.error}")
-        if self.mode == "lines" or (self.mode != "bar" and result.status != "ok"):
-            if self.mode != "quiet" or result.status != "ok":
-                self.report(f"[{self.done}/{self.total}] {result.client_id} {result.name} {status} ({result.seconds:.1f}s)")
+        failed = result.status != "ok"
+        status = "reused" if result.reused else (f"FAILED: {result.error}" if failed else "ok")
+        line = f"[{self.done}/{self.total}] {result.client_id} {result.name} {status} ({result.seconds:.1f}s)"
+        if self.mode == "lines" or (self.mode == "quiet" and failed):
+            self.report(line)
+        if self.mode != "bar":
             return
-        if result.status != "ok":
+        if failed:
             sys.stdout.write("\r\033[K")
-            self.report(f"{result.client_id} {result.name} FAILED: {result.error}")
+            self.report(line)
         elapsed = time.perf_counter() - self.started
         eta = elapsed / self.done * (self.total - self.done)
         filled = int(30 * self.done / self.total)
@@ -279,6 +281,17 @@ def _local_pool(workers: int) -> concurrent.futures.Executor:
     return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
+def _gather(futures: dict, as_completed) -> Iterable[tuple[Job, Result]]:
+    """(job, result) as futures finish; a worker that died fails its own document only."""
+    for future in as_completed(futures):
+        job = futures[future]
+        try:
+            yield job, future.result()
+        except Exception as exc:  # noqa: BLE001 - the worker process (or Dask worker) itself failed
+            yield job, Result(job.client_id, job.name, job.kind, "failed", 0.0, error=_first_line(exc),
+                              parameters=job.parameters, fingerprint=job.fingerprint)
+
+
 def _run(jobs: list[Job], workers: int, dask_address: str | None) -> Iterable[tuple[Job, Result]]:
     """Run jobs on local worker processes or a Dask cluster, yielding results as they finish."""
     if dask_address:
@@ -288,26 +301,14 @@ def _run(jobs: list[Job], workers: int, dask_address: str | None) -> Iterable[tu
             futures = {client.submit(run_job, job, pure=False, key=f"pmworkbook-{job.client_id}-{job.name}-{time.time_ns()}"): job
                        for job in jobs}
             try:
-                for future in as_completed(futures):
-                    job = futures[future]
-                    try:
-                        yield job, future.result()
-                    except Exception as exc:  # noqa: BLE001 - the Dask worker itself failed
-                        yield job, Result(job.client_id, job.name, job.kind, "failed", 0.0, error=_first_line(exc),
-                                          parameters=job.parameters, fingerprint=job.fingerprint)
+                yield from _gather(futures, as_completed)
             finally:
                 client.cancel(list(futures))
         return
     pool = _local_pool(workers)
     futures = {pool.submit(run_job, job): job for job in jobs}
     try:
-        for future in concurrent.futures.as_completed(futures):
-            job = futures[future]
-            try:
-                yield job, future.result()
-            except Exception as exc:  # noqa: BLE001 - the worker process itself died
-                yield job, Result(job.client_id, job.name, job.kind, "failed", 0.0, error=_first_line(exc),
-                                  parameters=job.parameters, fingerprint=job.fingerprint)
+        yield from _gather(futures, concurrent.futures.as_completed)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

@@ -75,6 +75,16 @@ class _Builder:
         self.moves: list[Move] = []
 
     # -- one occurrence
+    def _describe(self, key: str, spec: dict[str, Any]) -> dict[str, Any]:
+        """What the calendar says of an item wherever it appears: channel, owner, audience, purpose, agenda."""
+        return {
+            "channel": self.text[f"channels.{spec['channel']}"],
+            "owner": _person_or_role(self.client, spec["owner"], self.fmt),
+            "audience": ", ".join(self.text[f"audiences.{a}"] for a in spec["audience"]),
+            "purpose": self.text[f"items.{key}.purpose"],
+            "agenda": list(self.text[f"items.{key}.agenda"]),
+        }
+
     def _times(self, spec: dict[str, Any]) -> tuple[dt.time, int]:
         at = self.comm.meeting_time if spec.get("time", "meeting") == "meeting" else dt.time.fromisoformat(spec["time"])
         minutes = self.comm.meeting_minutes if spec.get("minutes", "meeting") == "meeting" else int(spec["minutes"])
@@ -105,11 +115,7 @@ class _Builder:
             "item": item,
             "kind": kind,
             "title": title,
-            "channel": self.text[f"channels.{spec['channel']}"],
-            "owner": _person_or_role(self.client, spec["owner"], self.fmt),
-            "audience": ", ".join(self.text[f"audiences.{a}"] for a in spec["audience"]),
-            "purpose": self.text[f"items.{key}.purpose"],
-            "agenda": list(self.text[f"items.{key}.agenda"]),
+            **self._describe(key, spec),
             "original_date": scheduled if day != scheduled else None,
             "moved_reason": reason if day != scheduled else "",
             # Stable across rebuilds: re-importing the .ics updates events instead of duplicating them.
@@ -187,11 +193,7 @@ class _Builder:
                 "frequency": self.fmt.t.format(f"calendar.frequency.{spec['rule']}", weekday=self.fmt.weekday(weekday)),
                 "time": self.fmt.time(at),
                 "minutes": minutes,
-                "channel": self.text[f"channels.{spec['channel']}"],
-                "owner": _person_or_role(self.client, spec["owner"], self.fmt),
-                "audience": ", ".join(self.text[f"audiences.{a}"] for a in spec["audience"]),
-                "purpose": self.text[f"items.{spec['id']}.purpose"],
-                "agenda": list(self.text[f"items.{spec['id']}.agenda"]),
+                **self._describe(spec["id"], spec),
                 "count": count,
             })
         return rows

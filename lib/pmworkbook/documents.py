@@ -127,6 +127,11 @@ class RoleDescription(Document):
             return {key: self.fill(item) for key, item in value.items()}
         return value
 
+    @cached_property
+    def plan(self) -> CommunicationPlan:
+        """The same plan the calendar uses, so that the two documents never disagree."""
+        return build_plan(self.client)
+
     @property
     def holder(self):
         people = self.client.people_with_role(self.role_id)
@@ -153,12 +158,10 @@ class RoleDescription(Document):
         return render("role_raci.html.j2", **self.context(matrix=matrix, role_names=role_names, warnings=warnings))
 
     def expectations(self) -> Fragment:
-        plan = build_plan(self.client)  # the same plan the calendar uses, so the two never disagree
-        return render("role_expectations.html.j2", **self.context(role=self.fill(self.text), plan=plan))
+        return render("role_expectations.html.j2", **self.context(role=self.fill(self.text), plan=self.plan))
 
     def support(self) -> Fragment:
-        plan = build_plan(self.client)
-        return render("role_support.html.j2", **self.context(role=self.fill(self.text), plan=plan))
+        return render("role_support.html.j2", **self.context(role=self.fill(self.text), plan=self.plan))
 
     def announcement(self) -> Fragment | None:
         if not catalogs.structure("roles")["roles"][self.role_id]["pm"]:

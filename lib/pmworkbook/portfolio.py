@@ -256,11 +256,28 @@ class Portfolio(_Model):
 
 
 def load_portfolio(path: str | Path) -> Portfolio:
-    """Read and validate a portfolio file (.yaml/.yml, .csv or .xlsx); raise PortfolioError listing every problem."""
+    """Read and validate a portfolio file (.yaml/.yml, .csv or .xlsx); raise PortfolioError listing every problem.
+
+    The result is kept while the file is unchanged: a warm kernel builds hundreds of documents from
+    one portfolio, and parsing it for each would make a build quadratic in the number of clients.
+    """
     path = Path(path)
     name = str(path)
     if not path.is_file():
         raise PortfolioError([Problem(name, "file not found", fix="give the path of a .yaml, .csv or .xlsx portfolio")])
+    stat = path.stat()
+    return _load_unchanged(name, stat.st_mtime_ns, stat.st_size, str(_templates_key()))
+
+
+def _templates_key() -> Path:
+    from pmworkbook.paths import templates_dir
+
+    return templates_dir()  # catalog ids are checked against the active templates
+
+
+@lru_cache(maxsize=8)
+def _load_unchanged(name: str, mtime_ns: int, size: int, templates: str) -> Portfolio:
+    path = Path(name)
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
         raw, labels = _read_yaml(path), None
