@@ -9,6 +9,7 @@ import email.policy
 import hashlib
 import json
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -179,3 +180,18 @@ def test_user_text_in_eml_is_encoded(evil_pack):
     assert EVIL_PROJECT in message["Subject"]
     assert message.get_content_charset() == "utf-8"
     assert "Dana <b>Whitfield</b>" in message.get_content()
+
+
+def test_a_team_can_build_with_its_own_templates_folder(tmp_path):
+    templates = tmp_path / "our-templates"
+    shutil.copytree(ROOT / "templates", templates)
+    catalog = templates / "i18n" / "en.yaml"
+    catalog.write_text(catalog.read_text(encoding="utf-8").replace("  summary: The rhythm at a glance",
+                                                                   "  summary: Our communication rhythm", 1), encoding="utf-8")
+    out = tmp_path / "outputs"
+    result = run_cli("--templates", templates, "build", ROOT / "examples" / "demo-portfolio.yaml", "--out", out,
+                     "--clients", "harbor-health", "--formats", "html")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Our communication rhythm" in (out / "harbor-health" / "communication_calendar.html").read_text(encoding="utf-8")
+    missing = run_cli("--templates", tmp_path / "nowhere", "validate")
+    assert missing.returncode == 2 and "not a templates folder" in missing.stderr

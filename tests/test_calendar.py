@@ -136,3 +136,19 @@ def test_unknown_country_falls_back_to_weekends_with_a_warning_in_the_document()
     plan = build_plan(client)
     assert plan.warnings and "Wyspa Wniebowstąpienia" in plan.warnings[0]  # Ascension Island, in Polish
     assert all(day.weekday() < 5 for day in plan.occurrences["date"])
+
+
+def test_month_grid_weeks_start_on_the_locales_first_day_unless_set():
+    import re
+
+    from pmworkbook.calendar_views import month_grid
+    from pmworkbook.i18n import Formatter
+
+    def first_header(client):
+        plan = build_plan(client)
+        html = str(month_grid(plan, Formatter(client.language, client.country), client.communication.week_start))
+        return re.search(r"<thead><tr><th>([^<]+)</th>", html)[1]
+
+    assert first_header(demo_client("harbor-health")) == "Sun"  # en_US weeks start on Sunday
+    assert first_header(demo_client("acme-shop")) == "pon."  # Polish weeks start on Monday
+    assert first_header(demo_client("harbor-health", **{"communication.week_start": "MO"})) == "Mon"
