@@ -3,7 +3,6 @@ back by independent parsers (icalendar + recurring-ical-events)."""
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import zoneinfo
 
@@ -15,7 +14,7 @@ import recurring_ical_events
 from conftest import DEMO
 from pmworkbook.communication import build_plan
 from pmworkbook.ics import to_ical
-from pmworkbook.portfolio import Client, load_portfolio, validate_raw
+from pmworkbook.portfolio import Client, load_portfolio
 
 
 def demo_client(client_id: str, **changes) -> Client:
