@@ -16,9 +16,6 @@ from pmworkbook.i18n import Formatter
 from pmworkbook.portfolio import Client, Portfolio, load_portfolio
 from pmworkbook.render import Fragment, render
 
-DOCUMENT_KINDS = ("role_description", "communication_calendar", "evaluation_sheet")
-
-
 class Document:
     kind = ""
 
@@ -40,12 +37,22 @@ class Document:
     def title(self) -> str:
         return self.t[f"documents.{self.kind}"]
 
+    @cached_property
+    def plan(self) -> CommunicationPlan:
+        """The communication plan: one for every document of a client, so that they never disagree."""
+        return build_plan(self.client)
+
+    @cached_property
+    def budget(self) -> str | None:
+        budget = self.client.project.budget
+        return self.fmt.money(budget.amount, budget.currency) if budget else None
+
     def context(self, **extra: Any) -> dict[str, Any]:
         project = self.client.project
         return {
             "t": self.t, "fmt": self.fmt, "client": self.client, "project": project,
             "period": f"{self.fmt.date(project.start)} – {self.fmt.date(project.end)}",
-            "budget": self.fmt.money(project.budget.amount, project.budget.currency) if project.budget else "",
+            "budget": self.budget or "",
             **extra,
         }
 
@@ -56,10 +63,6 @@ class Document:
 
 class CommunicationCalendar(Document):
     kind = "communication_calendar"
-
-    @cached_property
-    def plan(self) -> CommunicationPlan:
-        return build_plan(self.client)
 
     @property
     def occurrences(self):
@@ -114,7 +117,7 @@ class RoleDescription(Document):
         self.values = {
             "project": project.name, "client": client.name,
             "start": self.fmt.date(project.start), "end": self.fmt.date(project.end),
-            "budget": self.fmt.money(project.budget.amount, project.budget.currency) if project.budget else "—",
+            "budget": self.budget or "—",
         }
 
     def fill(self, value: Any) -> Any:
@@ -128,9 +131,9 @@ class RoleDescription(Document):
         return value
 
     @cached_property
-    def plan(self) -> CommunicationPlan:
-        """The same plan the calendar uses, so that the two documents never disagree."""
-        return build_plan(self.client)
+    def role(self) -> dict[str, Any]:
+        """The role's catalog text with the engagement's facts woven in."""
+        return self.fill(self.text)
 
     @property
     def holder(self):
@@ -141,11 +144,11 @@ class RoleDescription(Document):
         return super().header(subtitle=self.role_name)
 
     def purpose_and_facts(self) -> Fragment:
-        return render("role_overview.html.j2", **self.context(role=self.fill(self.text), holder=self.holder))
+        return render("role_overview.html.j2", **self.context(role=self.role, holder=self.holder))
 
     def responsibilities(self) -> Fragment:
         areas = catalogs.structure("roles")["areas"]
-        return render("role_responsibilities.html.j2", **self.context(role=self.fill(self.text), areas=areas))
+        return render("role_responsibilities.html.j2", **self.context(role=self.role, areas=areas))
 
     def raci(self) -> Fragment:
         matrix = raci.check(self.client)
@@ -158,10 +161,10 @@ class RoleDescription(Document):
         return render("role_raci.html.j2", **self.context(matrix=matrix, role_names=role_names, warnings=warnings))
 
     def expectations(self) -> Fragment:
-        return render("role_expectations.html.j2", **self.context(role=self.fill(self.text), plan=self.plan))
+        return render("role_expectations.html.j2", **self.context(role=self.role, plan=self.plan))
 
     def support(self) -> Fragment:
-        return render("role_support.html.j2", **self.context(role=self.fill(self.text), plan=self.plan))
+        return render("role_support.html.j2", **self.context(role=self.role, plan=self.plan))
 
     def announcement(self) -> Fragment | None:
         if not catalogs.structure("roles")["roles"][self.role_id]["pm"]:
@@ -254,9 +257,6 @@ class EvaluationReport(Document):
 
     def comments(self) -> Fragment:
         return render("report_comments.html.j2", **self._context())
-
-
-DOCUMENT_CLASSES = {cls.kind: cls for cls in (RoleDescription, CommunicationCalendar, EvaluationSheet, EvaluationReport)}
 
 
 def document_title(kind: str, language: str) -> str:

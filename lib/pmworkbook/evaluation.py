@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from pmworkbook import catalogs
-from pmworkbook.fileio import commit, temp_path_for
+from pmworkbook.fileio import atomic_path
 from pmworkbook.i18n import Formatter
 from pmworkbook.portfolio import Client
 
@@ -99,10 +99,6 @@ def write_form(client: Client, group: str, folder: Path) -> Path:
     identity.protection.sheet = True
 
     path = folder / f"evaluation_form_{group}.xlsx"
-    tmp = temp_path_for(path)
-    try:
+    with atomic_path(path) as tmp:
         workbook.save(tmp)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return commit(tmp, path)
+    return path

@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 
 from pmworkbook import catalogs
-from pmworkbook.fileio import atomic_write_text, commit, temp_path_for
+from pmworkbook.fileio import atomic_path, atomic_write_text
 from pmworkbook.paths import templates_dir
 
 
@@ -60,10 +60,6 @@ def write_html(html: str, path: Path) -> Path:
 def write_pdf(html: str, path: Path, base_url: Path | None = None) -> Path:
     from weasyprint import HTML
 
-    tmp = temp_path_for(path)
-    try:
+    with atomic_path(path) as tmp:
         HTML(string=html, base_url=str(base_url or path.parent)).write_pdf(tmp)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return commit(tmp, path)
+    return path

@@ -3,7 +3,6 @@ every client and document with its status."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,16 +16,12 @@ if TYPE_CHECKING:
     from pmworkbook.build import Result
 
 
-def _manifest_documents(out: Path) -> list[dict]:
-    path = out / "manifest.json"
-    if not path.exists():
-        return []
-    return json.loads(path.read_text(encoding="utf-8"))["documents"]
-
-
 def write_all(out: Path, portfolio: Portfolio, results: list["Result"]) -> None:
     css = (templates_dir() / "css" / "document.css").read_text(encoding="utf-8")
-    documents = _manifest_documents(out)  # includes documents of earlier runs not rebuilt now
+    from pmworkbook.build import read_manifest
+
+    entries = read_manifest(out)  # includes documents of earlier runs not rebuilt now
+    documents = [entries[key] for key in sorted(entries)]
     touched = {r.client_id for r in results}
     for client in portfolio.clients:
         if client.id not in touched:
