@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
-from pmworkbook import __version__
+from pmworkbook import __version__, worker
 from pmworkbook.fileio import atomic_write_text
 from pmworkbook.paths import NOTEBOOKS_DIR, templates_dir
 from pmworkbook.portfolio import Client, Portfolio
@@ -137,10 +137,10 @@ def _side_files(folder: Path, kind: str, role_id: str | None) -> list[Path]:
 
 def run_job(job: Job) -> Result:
     """Execute one document's notebook and export it. Runs in a worker process."""
+    worker.lean_imports()
     import papermill
 
-    from pmworkbook import export
-    from pmworkbook.documents import document_title
+    from pmworkbook import catalogs, export
 
     started = time.perf_counter()
     folder = Path(job.out_dir)
@@ -154,7 +154,7 @@ def run_job(job: Job) -> Result:
             kernel_name="python3", engine_name="pmworkbook", progress_bar=False, log_output=False, cwd=str(NOTEBOOKS_DIR),
             execution_timeout=job.timeout, request_save_on_cell_execute=False,
         )
-        title = document_title(job.kind, job.language)
+        title = catalogs.document_title(job.kind, job.language)
         html = export.notebook_to_html(notebook, language=job.language, client_name=job.client_name, title=title)
         files = []
         if "html" in job.formats:
@@ -173,6 +173,8 @@ def run_job(job: Job) -> Result:
         return Result(job.client_id, job.name, job.kind, "failed", time.perf_counter() - started,
                       [{"name": failed.name, "sha256": _sha256(failed)}] if failed.exists() else [],
                       error=_first_line(exc), parameters=job.parameters, fingerprint=job.fingerprint)
+    finally:
+        worker.freeze_heap_once()
 
 
 def _first_line(exc: BaseException) -> str:

@@ -91,3 +91,9 @@ def check_client_references(client: "Client", source: str, label: str) -> list[P
         problems.append(Problem(source, f"unknown criteria preset {client.evaluation.preset!r}", client=label,
                                 field="evaluation.preset", fix=f"use one of {', '.join(criteria)}"))
     return problems
+
+
+def document_title(kind: str, language: str) -> str:
+    """The title of a document kind in a language (here, not in `documents`: build workers
+    need it without loading what the documents themselves import)."""
+    return text("i18n", language)[f"documents.{kind}"]

@@ -35,7 +35,7 @@ class Document:
 
     @property
     def title(self) -> str:
-        return self.t[f"documents.{self.kind}"]
+        return catalogs.document_title(self.kind, self.client.language)
 
     @cached_property
     def plan(self) -> CommunicationPlan:
@@ -257,7 +257,3 @@ class EvaluationReport(Document):
 
     def comments(self) -> Fragment:
         return render("report_comments.html.j2", **self._context())
-
-
-def document_title(kind: str, language: str) -> str:
-    return catalogs.text("i18n", language)[f"documents.{kind}"]
