@@ -105,7 +105,9 @@ def plan_jobs(portfolio: Portfolio, portfolio_path: Path, out: Path, formats: tu
     for client in selected:
         common = dict(client_id=client.id, portfolio_path=str(portfolio_path.resolve()), out_dir=str((out / client.id).resolve()),
                       formats=formats, language=client.language, client_name=client.name, timeout=timeout)
-        kinds = [("role_description", role) for role in client.roles] + [("communication_calendar", None), ("evaluation_sheet", None)]
+        # The longest document first: the build's last document is then a short one, and no
+        # worker sits idle at the end waiting for a calendar.
+        kinds = [("communication_calendar", None)] + [("role_description", role) for role in client.roles] + [("evaluation_sheet", None)]
         for kind, role in kinds:
             job = Job(kind=kind, role_id=role, **common)
             job.fingerprint = _fingerprint(client, kind, job.name, formats)
