@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html as htmllib
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -37,3 +39,10 @@ def demo_packs(tmp_path_factory) -> Path:
 def write_portfolio(path: Path, raw: dict) -> Path:
     path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
+
+
+def visible_text(html: str) -> str:
+    """What a reader sees of a page: no tags, styles or scripts, entities decoded."""
+    html = re.sub(r"<(style|svg|script)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r"<[^>]+>", " ", html)
+    return htmllib.unescape(html)

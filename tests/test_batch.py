@@ -10,6 +10,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -52,6 +53,37 @@ def test_one_notebooks_state_never_reaches_the_next_on_a_warm_kernel(tmp_path):
     assert outputs(first)[0] == outputs(second)[0], "both ran on the same (warm) kernel"
     assert outputs(second)[1] == f"(False, 60, 1.5, '{tmp_path}')\n"
     assert second.cells[0].execution_count == 1  # counts restart as on a fresh kernel
+
+
+def test_a_reset_collects_the_last_notebooks_garbage_before_freezing_the_kernels_heap(tmp_path):
+    # A reference cycle the first notebook leaves behind: the reset must collect it, not freeze it.
+    leaver = notebook(tmp_path, "leaver",
+                      "import builtins, os, weakref\nclass Node: pass\nnode = Node(); node.me = node\n"
+                      "builtins._pmworkbook_probe = weakref.ref(node)\nos.getpid()")
+    checker = notebook(tmp_path, "checker",
+                       "import builtins, gc, os\nos.getpid()",
+                       "print((builtins._pmworkbook_probe() is None, gc.get_freeze_count() > 0))")
+    first, second = run(leaver, tmp_path), run(checker, tmp_path)
+    assert outputs(first)[0] == outputs(second)[0], "both ran on the same (warm) kernel"
+    assert outputs(second)[1] == "(True, True)\n"
+
+
+def test_a_worker_skips_the_unused_iri_grammar_and_freezes_its_heap_once():
+    code = """
+import gc, sys
+from pmworkbook import worker
+worker.lean_imports()
+import nbformat
+nb = nbformat.v4.new_notebook(); nbformat.validate(nb)
+assert sys.modules["rfc3987_syntax"] is None
+worker.freeze_heap_once(); frozen = gc.get_freeze_count()
+worker.freeze_heap_once()
+assert frozen > 0 and gc.get_freeze_count() == frozen, (frozen, gc.get_freeze_count())
+assert gc.get_threshold()[0] == worker.YOUNG_THRESHOLD
+print("ok")
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "ok", result.stderr
 
 
 def test_a_document_is_the_same_on_a_warm_kernel_as_on_a_fresh_one(tmp_path):

@@ -6,25 +6,18 @@ from __future__ import annotations
 import copy
 import email
 import email.policy
-import html as htmllib
 import json
 import re
 
 import pytest
 import yaml
 
-from conftest import ROOT, run_cli, write_portfolio
+from conftest import ROOT, run_cli, visible_text, write_portfolio
 
 LANGUAGE_OF = {"acme-shop": "pl", "huaxin-retail": "zh", "sever-logistics": "ru", "harbor-health": "en"}
 POLISH_STOPWORDS = {"the", "and", "with", "for", "every", "each", "of", "is", "are", "will", "project", "meeting", "report",
                     "weekly", "daily", "team", "scope", "risk", "quality", "change", "milestone", "review", "owner", "budget"}
 ALWAYS_ALLOWED = {"RACI", "KPI", "SMART", "mail", "min", "Asia", "Shanghai", "Europe", "Moscow", "Warsaw", "America", "New_York"}
-
-
-def visible_text(html: str) -> str:
-    html = re.sub(r"<(style|svg|script)\b.*?</\1>", " ", html, flags=re.S)
-    html = re.sub(r"<[^>]+>", " ", html)
-    return htmllib.unescape(html)
 
 
 def typed_values(raw: dict) -> set[str]:

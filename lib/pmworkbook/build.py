@@ -20,12 +20,14 @@ import traceback
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from pmworkbook import __version__, worker
 from pmworkbook.fileio import atomic_write_text
 from pmworkbook.paths import NOTEBOOKS_DIR, templates_dir
-from pmworkbook.portfolio import Client, Portfolio
+
+if TYPE_CHECKING:  # workers import this module to run jobs; they never need pydantic's models
+    from pmworkbook.portfolio import Client, Portfolio
 
 FORMATS = ("html", "pdf")
 MANIFEST_EVERY = 2.0  # seconds between manifest writes while building
