@@ -199,16 +199,16 @@ def test_a_team_can_build_with_its_own_templates_folder(tmp_path):
 
 def test_a_pdf_follows_the_stylesheet_as_edited_even_in_a_long_lived_process(demo_packs, tmp_path, monkeypatch):
     # Workers and workshop kernels keep a parsed stylesheet; an edit to the file must still show.
-    from pmworkbook import export
+    from pmworkbook import pdf
 
     templates = tmp_path / "our-templates"
     shutil.copytree(ROOT / "templates", templates)
     monkeypatch.setenv("PMWORKBOOK_TEMPLATES", str(templates))
     html = (demo_packs / "acme-shop" / "role_description_client_pm.html").read_text(encoding="utf-8")
-    before = pdftotext(export.write_pdf(html, tmp_path / "before.pdf", "pl"))
+    before = pdftotext(pdf.write_pdf(html, tmp_path / "before.pdf", "pl"))
     css = templates / "css" / "document.css"
     css.write_text(css.read_text(encoding="utf-8") + '\nmain.document::before { content: "WERSJA ROBOCZA"; }\n',
                    encoding="utf-8")
-    after = pdftotext(export.write_pdf(html, tmp_path / "after.pdf", "pl"))
+    after = pdftotext(pdf.write_pdf(html, tmp_path / "after.pdf", "pl"))
     assert "Strona 1 z" in before and "WERSJA ROBOCZA" not in before
     assert "Strona 1 z" in after and "WERSJA ROBOCZA" in after

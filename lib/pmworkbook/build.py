@@ -144,7 +144,7 @@ def run_job(job: Job) -> Result:
     worker.lean_imports()
     import papermill
 
-    from pmworkbook import catalogs, export
+    from pmworkbook import catalogs, export, pdf
 
     started = time.perf_counter()
     folder = Path(job.out_dir)
@@ -164,7 +164,7 @@ def run_job(job: Job) -> Result:
         if "html" in job.formats:
             files.append(export.write_html(html, folder / f"{job.name}.html"))
         if "pdf" in job.formats:
-            files.append(export.write_pdf(html, folder / f"{job.name}.pdf", job.language))
+            files.append(pdf.write_pdf(html, folder / f"{job.name}.pdf", job.language))
         os.replace(partial, final)  # last: a kept notebook means its documents were written
         failed.unlink(missing_ok=True)
         files = [final] + files + [p for p in _side_files(folder, job.kind, job.role_id) if p.exists()]

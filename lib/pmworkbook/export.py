@@ -1,19 +1,17 @@
-"""Exporters: an executed notebook to the document's HTML (nbconvert, the project's template)
-and that HTML to an A4 PDF (WeasyPrint). A process reuses one exporter, one font configuration
-and one parsed stylesheet per language."""
+"""An executed notebook to the document's HTML: nbconvert with the project's template, one
+exporter reused per process. The HTML becomes a PDF in `pmworkbook.pdf`."""
 
 from __future__ import annotations
 
 import json
-import re
 from functools import lru_cache
 from pathlib import Path
 
 import nbformat
 
 from pmworkbook import catalogs
-from pmworkbook.fileio import atomic_path, atomic_write_text
-from pmworkbook.paths import templates_dir
+from pmworkbook.fileio import atomic_write_text
+from pmworkbook.paths import document_css_path, templates_dir
 
 
 def _css_string(text: str) -> str:
@@ -59,15 +57,11 @@ def _exporter(folder: Path):
     return exporter
 
 
-def _document_css_path() -> Path:
-    return templates_dir() / "css" / "document.css"
-
-
 def notebook_to_html(notebook: nbformat.NotebookNode, *, language: str, client_name: str, title: str) -> str:
     folder = templates_dir()
     resources = {"pmworkbook": {
         "lang": language, "client": client_name, "title": title,
-        "css": _document_css_path().read_text(encoding="utf-8"),
+        "css": document_css_path().read_text(encoding="utf-8"),
         "page_css": page_css(language),
     }}
     body, _ = _exporter(folder).from_notebook_node(notebook, resources=resources)
@@ -76,37 +70,3 @@ def notebook_to_html(notebook: nbformat.NotebookNode, *, language: str, client_n
 
 def write_html(html: str, path: Path) -> Path:
     return atomic_write_text(path, html)
-
-
-@lru_cache(maxsize=1)
-def _font_config():
-    """One font configuration per process: each new one makes Pango load and measure the
-    fonts again (about 40 ms of a document's PDF). Documents use local fonts only, no @font-face."""
-    from weasyprint.text.fonts import FontConfiguration
-
-    return FontConfiguration()
-
-
-# The stylesheet the template writes into every page (see nbconvert/pmworkbook/index.html.j2).
-DOCUMENT_STYLE = re.compile(r'<style id="document-style">.*?</style>', re.S)
-
-
-@lru_cache(maxsize=16)
-def _document_stylesheet(css_path: Path, modified_ns: int, language: str):
-    """The page's stylesheet parsed once per language and file version: parsing it and compiling
-    its selectors took about 15 ms of every PDF."""
-    from weasyprint import CSS
-
-    css = css_path.read_text(encoding="utf-8") + "\n" + page_css(language)
-    return CSS(string=css, font_config=_font_config())
-
-
-def write_pdf(html: str, path: Path, language: str, base_url: Path | None = None) -> Path:
-    from weasyprint import HTML
-
-    css_path = _document_css_path()
-    html, replaced = DOCUMENT_STYLE.subn("", html, count=1)
-    stylesheets = [_document_stylesheet(css_path, css_path.stat().st_mtime_ns, language)] if replaced else None
-    with atomic_path(path) as tmp:
-        HTML(string=html, base_url=str(base_url or path.parent)).write_pdf(tmp, font_config=_font_config(), stylesheets=stylesheets)
-    return path

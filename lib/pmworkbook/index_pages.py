@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from pmworkbook.fileio import atomic_write_text
 from pmworkbook.i18n import Formatter
-from pmworkbook.paths import templates_dir
+from pmworkbook.paths import document_css_path
 from pmworkbook.portfolio import Portfolio
 from pmworkbook.render import render
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 def write_all(out: Path, portfolio: Portfolio, results: list["Result"]) -> None:
-    css = (templates_dir() / "css" / "document.css").read_text(encoding="utf-8")
+    css = document_css_path().read_text(encoding="utf-8")
     from pmworkbook.build import read_manifest
 
     entries = read_manifest(out)  # includes documents of earlier runs not rebuilt now

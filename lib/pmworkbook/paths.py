@@ -19,3 +19,8 @@ DEFAULT_TEMPLATES_DIR = PROJECT_ROOT / "templates"
 def templates_dir() -> Path:
     """The active templates folder: the team's own if set, else the bundled one."""
     return Path(os.environ.get("PMWORKBOOK_TEMPLATES", DEFAULT_TEMPLATES_DIR))
+
+
+def document_css_path() -> Path:
+    """The stylesheet of every document page, in HTML and PDF."""
+    return templates_dir() / "css" / "document.css"

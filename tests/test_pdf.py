@@ -1,0 +1,70 @@
+"""PDF rendering: the narrowed user-agent stylesheet changes nothing a reader sees."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+import weasyprint
+
+from pmworkbook import pdf
+from pmworkbook.paths import document_css_path
+
+LANGUAGES = {"acme-shop": "pl", "harbor-health": "en", "huaxin-retail": "zh", "sever-logistics": "ru"}
+
+
+def page_images(path: Path, folder: Path) -> list[bytes]:
+    prefix = folder / path.stem
+    subprocess.run(["pdftoppm", "-r", "60", "-png", str(path), str(prefix)], check=True)
+    return [page.read_bytes() for page in sorted(folder.glob(f"{path.stem}-*.png"))]
+
+
+def test_the_installed_weasyprint_gets_the_narrowed_user_agent_sheet():
+    original = (Path(weasyprint.__file__).parent / "css" / "html5_ua.css").read_text(encoding="utf-8")
+    narrowed = pdf.narrowed_user_agent_css(original)
+    assert narrowed is not None, "WeasyPrint's html5_ua.css changed form: see pmworkbook/pdf.py"
+    rules_for_every_element = [line for line in narrowed.splitlines() if line.startswith("::")]
+    assert rules_for_every_element == []
+    assert "li::marker, summary::marker" in narrowed
+    # Everything else of WeasyPrint's sheet is kept as it is.
+    assert len(original.splitlines()) - len(narrowed.splitlines()) == 5
+    assert pdf.html_class() is not weasyprint.HTML
+    assert issubclass(pdf.html_class(), weasyprint.HTML)
+
+
+def test_a_sheet_that_is_no_longer_in_the_expected_form_is_kept_whole():
+    assert pdf.narrowed_user_agent_css("li { display: list-item }\n") is None
+
+
+@pytest.mark.parametrize("rule", ["ol.steps { display: list-item; }", "aside { float: footnote; }",
+                                  "h2::marker { content: '§'; }"])
+def test_a_page_stylesheet_that_needs_the_rules_left_out_gets_weasyprints_sheet(tmp_path, rule):
+    css = tmp_path / "document.css"
+    css.write_text(document_css_path().read_text(encoding="utf-8") + "\n" + rule + "\n", encoding="utf-8")
+    assert pdf.html_class(css) is weasyprint.HTML
+    css.write_text(document_css_path().read_text(encoding="utf-8"), encoding="utf-8")
+    assert pdf.html_class(css) is not weasyprint.HTML
+
+
+def test_every_demo_document_renders_pixel_for_pixel_as_with_weasyprints_own_sheet(demo_packs, tmp_path, monkeypatch):
+    compared = 0
+    for client, language in LANGUAGES.items():
+        for html_path in sorted((demo_packs / client).glob("*.html")):
+            if html_path.name == "index.html":
+                continue
+            html = html_path.read_text(encoding="utf-8")
+            narrowed = tmp_path / "narrowed" / client
+            whole = tmp_path / "whole" / client
+            narrowed.mkdir(parents=True, exist_ok=True)
+            whole.mkdir(parents=True, exist_ok=True)
+            pdf.write_pdf(html, narrowed / f"{html_path.stem}.pdf", language)
+            with monkeypatch.context() as patch:
+                patch.setattr(pdf, "html_class", lambda css_path=None: weasyprint.HTML)
+                pdf.write_pdf(html, whole / f"{html_path.stem}.pdf", language)
+            ours = page_images(narrowed / f"{html_path.stem}.pdf", narrowed)
+            theirs = page_images(whole / f"{html_path.stem}.pdf", whole)
+            assert len(ours) == len(theirs) > 0, html_path
+            assert ours == theirs, f"{html_path} renders differently with the narrowed user-agent sheet"
+            compared += 1
+    assert compared == 14
