@@ -55,7 +55,7 @@ def timeline_chart(plan: CommunicationPlan, fmt: Formatter) -> Fragment:
     # One lane per item kind; milestone previews and reviews share a lane each.
     lanes = list(dict.fromkeys(item.split("-")[0] for item in frame["item"]))
     labels = {item.split("-")[0]: title.split(":")[0].split("：")[0] for item, title in zip(frame["item"], frame["title"])}
-    from pmworkbook.evaluation_charts import png_data_uri, use_document_style
+    from pmworkbook.evaluation_charts import fit_tightly, png_data_uri, use_document_style
 
     use_document_style(plt)
     figure, axes = plt.subplots(figsize=(10, 0.45 * len(lanes) + 1.2), dpi=100)
@@ -72,7 +72,7 @@ def timeline_chart(plan: CommunicationPlan, fmt: Formatter) -> Fragment:
         axes.grid(axis="x", color="#dddddd")
         axes.spines[["top", "right"]].set_visible(False)
         figure.autofmt_xdate()
-        figure.tight_layout()
+        fit_tightly(figure)
     except BaseException:
         plt.close(figure)
         raise
