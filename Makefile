@@ -1,10 +1,12 @@
 # The two commands of the README: `make demo` and `make test`. Each sets up what it needs.
-PYTHON ?= python3
+# The venv's interpreter: the system's own python3 where there is one (why: scripts/venv-python.sh).
+PYTHON ?= $(shell scripts/venv-python.sh)
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# One stamp per interpreter: another PYTHON=... makes the venv again on it.
+STAMP := $(VENV)/.installed$(subst /,-,$(PYTHON))
 
-.PHONY: demo test lab bench validate clean system-build system-test
+.PHONY: demo test lab bench validate install clean system-build system-test
 
 demo: system-build $(STAMP)
 	$(BIN)/pmworkbook build examples/demo-portfolio.yaml --out outputs
@@ -27,11 +29,11 @@ system-build:
 system-test:
 	@scripts/system-packages.sh test
 
+install: system-build $(STAMP)
+
 # Reinstalled whenever the dependency list changes.
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,dask]'
+	scripts/venv.sh "$(PYTHON)" "$(VENV)"
 	touch $@
 
 clean:

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages pmworkbook needs, or names them when it cannot.
-#   scripts/system-packages.sh build   WeasyPrint's Pango libraries and the document fonts
+#   scripts/system-packages.sh build   Python's venv module, WeasyPrint's Pango libraries and the document fonts
 #   scripts/system-packages.sh test    the above plus poppler-utils (pdftotext, pdffonts)
 set -euo pipefail
 
-build=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-core fonts-noto-cjk)
+build=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-core fonts-noto-cjk)
 test=(poppler-utils chromium)  # pdftotext/pdffonts; the browser the widget tests drive
 
 case "${1:-build}" in
