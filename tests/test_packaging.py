@@ -1,9 +1,16 @@
-"""pyproject.toml and environment.yml list the same dependencies."""
+"""pyproject.toml and environment.yml list the same dependencies; the virtual environment is made
+on the system's own Python when it is new enough."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import tomllib
+from pathlib import Path
+
+import pytest
 
 import yaml
 
@@ -24,3 +31,21 @@ def test_environment_yml_mirrors_pyproject():
     assert set(wanted) == set(conda) - conda_only
     for name, requirement in wanted.items():
         assert requirement.replace(" ", "") == conda[name].replace(" ", ""), name
+
+
+def _version(python: str) -> tuple[int, int]:
+    out = subprocess.run([python, "-c", "import sys; print(*sys.version_info[:2])"], capture_output=True, text=True, check=True)
+    major, minor = out.stdout.split()
+    return int(major), int(minor)
+
+
+def test_the_venv_interpreter_is_the_systems_python3_when_it_is_310_or_newer():
+    chosen = subprocess.run([ROOT / "scripts" / "venv-python.sh"], capture_output=True, text=True, check=True).stdout.strip()
+    system = Path("/usr/bin/python3")
+    if system.exists() and _version(str(system)) >= (3, 10):
+        assert chosen == str(system)
+    assert _version(chosen) >= (3, 10)
+    if Path(sys.prefix).resolve() != (ROOT / ".venv").resolve():
+        pytest.skip("not running in the project's .venv (make test)")
+    # make test ran these tests in the venv that scripts/venv.sh made on that interpreter.
+    assert os.path.realpath(sys._base_executable) == os.path.realpath(chosen)
