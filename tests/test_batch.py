@@ -68,6 +68,20 @@ def test_a_reset_collects_the_last_notebooks_garbage_before_freezing_the_kernels
     assert outputs(second)[1] == "(True, True)\n"
 
 
+def test_a_warm_kernel_talks_over_unix_sockets_in_a_folder_of_its_own(tmp_path):
+    # TCP ports chosen by two workers at once can collide ("Address already in use"); sockets can't.
+    WarmKernel.current().discard()
+    run(notebook(tmp_path, "probe", "1 + 1"), tmp_path)
+    km = WarmKernel.current().km
+    assert km.transport == "ipc"
+    folder = Path(km.ip).parent
+    assert folder.name.startswith("pmworkbook-kernel-") and folder.stat().st_mode & 0o077 == 0  # private
+    ports = {km.shell_port, km.iopub_port, km.stdin_port, km.control_port, km.hb_port}
+    assert {p.name for p in folder.iterdir()} == {f"kernel-{port}" for port in ports}
+    WarmKernel.current().discard()
+    assert not folder.exists()
+
+
 def test_a_worker_skips_the_unused_iri_grammar_and_freezes_its_heap_once():
     code = """
 import gc, sys

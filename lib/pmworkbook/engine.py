@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import multiprocessing.util
 import os
+import shutil
+import tempfile
 import threading
 import time
 
@@ -39,6 +41,26 @@ get_ipython().execution_count = 1
 """
 # Quiets the kernel's start-up notices; errors still reach stderr.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+
+
+def new_kernel_manager(kernel_name: str):
+    """A kernel manager whose kernel talks over Unix sockets in a folder of its own.
+
+    Over TCP, jupyter_client picks each port by binding it and letting it go, then the kernel binds
+    it again; a kernel starting in another worker at that moment can be handed the same port and
+    fail ("Address already in use"; jupyter_client's port cache only guards one process). Socket
+    files in a private folder cannot collide, and nothing listens on the network."""
+    from jupyter_client import AsyncKernelManager
+
+    if os.name != "posix":  # no Unix sockets: TCP as nbclient would
+        return AsyncKernelManager(kernel_name=kernel_name)
+    folder = tempfile.mkdtemp(prefix="pmworkbook-kernel-")
+    return AsyncKernelManager(kernel_name=kernel_name, transport="ipc", ip=os.path.join(folder, "kernel"))
+
+
+def _remove_socket_folder(km) -> None:
+    if getattr(km, "transport", "tcp") == "ipc":
+        shutil.rmtree(os.path.dirname(km.ip), ignore_errors=True)
 
 
 class WarmKernel:
@@ -77,6 +99,7 @@ class WarmKernel:
                 run_sync(km.shutdown_kernel)(now=True)
             except Exception:  # noqa: BLE001
                 pass
+            _remove_socket_folder(km)
 
     def reset(self, cwd: str, timeout: float = 30) -> bool:
         """Clear the kernel for the next notebook; False if it cannot be (then it is discarded)."""
@@ -111,7 +134,8 @@ class WarmKernelEngine(Engine):
         warm = WarmKernel.current()
         if warm.km is not None and (warm.uses >= warm.max_uses or not warm.reset(os.getcwd())):
             warm.discard()
-        client = PapermillNotebookClient(nb_man, km=warm.km, **options)
+        km = warm.km if warm.km is not None else new_kernel_manager(kernel_name)
+        client = PapermillNotebookClient(nb_man, km=km, **options)
         if warm.km is not None:
             client.kc = warm.kc
         try:
@@ -119,10 +143,11 @@ class WarmKernelEngine(Engine):
             client.execute(cleanup_kc=False)
         except BaseException:
             # After a timeout, crash or interrupt the kernel's state is unknown: never reuse it.
-            warm.km, warm.kc = client.km, client.kc
+            # (`km`, not client.km: nbclient forgets a kernel it shut down on a signal.)
+            warm.km, warm.kc = km, client.kc
             warm.discard()
             raise
-        warm.km, warm.kc = client.km, client.kc
+        warm.km, warm.kc = km, client.kc
         warm.uses += 1
         if nb_man.nb.metadata.get("papermill", {}).get("exception"):
             warm.discard()  # a cell raised: start the next notebook on a clean kernel
