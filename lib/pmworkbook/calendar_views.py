@@ -45,19 +45,15 @@ def month_grid(plan: CommunicationPlan, fmt: Formatter, week_start: str | None =
 
 
 def timeline_chart(plan: CommunicationPlan, fmt: Formatter) -> Fragment:
-    import matplotlib
-
-    matplotlib.use("Agg")
     from matplotlib import dates as mdates
-    from matplotlib import pyplot as plt
 
+    from pmworkbook.charts import fit_tightly, png_data_uri, pyplot
+
+    plt = pyplot()
     frame = plan.occurrences
     # One lane per item kind; milestone previews and reviews share a lane each.
     lanes = list(dict.fromkeys(item.split("-")[0] for item in frame["item"]))
     labels = {item.split("-")[0]: title.split(":")[0].split("：")[0] for item, title in zip(frame["item"], frame["title"])}
-    from pmworkbook.evaluation_charts import fit_tightly, png_data_uri, use_document_style
-
-    use_document_style(plt)
     figure, axes = plt.subplots(figsize=(10, 0.45 * len(lanes) + 1.2), dpi=100)
     try:
         for lane, item in enumerate(lanes):
