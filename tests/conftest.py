@@ -14,6 +14,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "examples" / "demo-portfolio.yaml"
+# The demo portfolio's clients and the language each one's documents are in.
+DEMO_LANGUAGES = {"acme-shop": "pl", "huaxin-retail": "zh", "sever-logistics": "ru", "harbor-health": "en"}
 PMWORKBOOK = [sys.executable, "-m", "pmworkbook"]
 
 

@@ -18,9 +18,8 @@ import nbformat
 import openpyxl
 import pytest
 
-from conftest import ROOT, run_cli, visible_text, write_portfolio
+from conftest import DEMO_LANGUAGES, ROOT, run_cli, visible_text, write_portfolio
 
-CLIENTS = {"acme-shop": "pl", "huaxin-retail": "zh", "sever-logistics": "ru", "harbor-health": "en"}
 TITLES = {"pl": "Kalendarz komunikacji", "zh": "沟通日历", "ru": "Календарь коммуникаций", "en": "Communication calendar"}
 PAGE_OF = {"pl": "Strona 1 z", "zh": "第 1 页，共", "ru": "Страница 1 из", "en": "Page 1 of"}
 
@@ -33,7 +32,7 @@ def pdffonts(path: Path) -> str:
     return subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
 
 
-@pytest.mark.parametrize("client_id", CLIENTS)
+@pytest.mark.parametrize("client_id", DEMO_LANGUAGES)
 def test_every_demo_client_gets_its_whole_pack(demo_packs, client_id, demo_raw):
     folder = demo_packs / client_id
     raw = next(c for c in demo_raw["clients"] if c["id"] == client_id)
@@ -50,7 +49,7 @@ def test_every_demo_client_gets_its_whole_pack(demo_packs, client_id, demo_raw):
 def test_portfolio_index_and_manifest(demo_packs):
     manifest = json.loads((demo_packs / "manifest.json").read_text(encoding="utf-8"))
     documents = manifest["documents"]
-    assert {d["client_id"] for d in documents} == set(CLIENTS)
+    assert {d["client_id"] for d in documents} == set(DEMO_LANGUAGES)
     assert all(d["status"] == "ok" for d in documents)
     assert {"papermill", "nbconvert", "weasyprint"} <= manifest["versions"].keys()
     for doc in documents:
@@ -59,15 +58,15 @@ def test_portfolio_index_and_manifest(demo_packs):
             path = demo_packs / doc["client_id"] / file["name"]
             assert hashlib.sha256(path.read_bytes()).hexdigest() == file["sha256"]
     index = (demo_packs / "index.html").read_text(encoding="utf-8")
-    for client_id in CLIENTS:
+    for client_id in DEMO_LANGUAGES:
         assert f'href="{client_id}/index.html"' in index
 
 
-@pytest.mark.parametrize("client_id", CLIENTS)
+@pytest.mark.parametrize("client_id", DEMO_LANGUAGES)
 def test_html_opens_offline_and_shows_no_code(demo_packs, client_id):
     for path in (demo_packs / client_id).glob("*.html"):
         html = path.read_text(encoding="utf-8")
-        assert f'<html lang="{CLIENTS[client_id]}"' in html
+        assert f'<html lang="{DEMO_LANGUAGES[client_id]}"' in html
         # No network reference: no remote script, stylesheet, font or image.
         assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html), path
         assert not re.search(r"url\(\s*['\"]?(https?:)?//", html), path
@@ -78,9 +77,9 @@ def test_html_opens_offline_and_shows_no_code(demo_packs, client_id):
             assert marker not in html, (path, marker)
 
 
-@pytest.mark.parametrize("client_id", CLIENTS)
+@pytest.mark.parametrize("client_id", DEMO_LANGUAGES)
 def test_pdfs_are_a4_with_header_page_numbers_and_real_text(demo_packs, client_id):
-    language = CLIENTS[client_id]
+    language = DEMO_LANGUAGES[client_id]
     path = demo_packs / client_id / "communication_calendar.pdf"
     text = pdftotext(path)
     assert TITLES[language] in text

@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 import weasyprint
 
+from conftest import DEMO_LANGUAGES
 from pmworkbook import pdf
 from pmworkbook.paths import document_css_path
-
-LANGUAGES = {"acme-shop": "pl", "harbor-health": "en", "huaxin-retail": "zh", "sever-logistics": "ru"}
 
 
 def page_images(path: Path, folder: Path) -> list[bytes]:
@@ -49,7 +48,7 @@ def test_a_page_stylesheet_that_needs_the_rules_left_out_gets_weasyprints_sheet(
 
 def test_every_demo_document_renders_pixel_for_pixel_as_with_weasyprints_own_sheet(demo_packs, tmp_path, monkeypatch):
     compared = 0
-    for client, language in LANGUAGES.items():
+    for client, language in DEMO_LANGUAGES.items():
         for html_path in sorted((demo_packs / client).glob("*.html")):
             if html_path.name == "index.html":
                 continue

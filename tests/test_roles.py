@@ -12,9 +12,8 @@ import re
 import pytest
 import yaml
 
-from conftest import ROOT, run_cli, visible_text, write_portfolio
+from conftest import DEMO_LANGUAGES, ROOT, run_cli, visible_text, write_portfolio
 
-LANGUAGE_OF = {"acme-shop": "pl", "huaxin-retail": "zh", "sever-logistics": "ru", "harbor-health": "en"}
 POLISH_STOPWORDS = {"the", "and", "with", "for", "every", "each", "of", "is", "are", "will", "project", "meeting", "report",
                     "weekly", "daily", "team", "scope", "risk", "quality", "change", "milestone", "review", "owner", "budget"}
 ALWAYS_ALLOWED = {"RACI", "KPI", "SMART", "mail", "min", "Asia", "Shanghai", "Europe", "Moscow", "Warsaw", "America", "New_York"}
@@ -37,9 +36,9 @@ def typed_values(raw: dict) -> set[str]:
     return values
 
 
-@pytest.mark.parametrize("client_id", LANGUAGE_OF)
+@pytest.mark.parametrize("client_id", DEMO_LANGUAGES)
 def test_every_responsibility_area_heading_is_in_the_clients_language(demo_packs, client_id):
-    language = LANGUAGE_OF[client_id]
+    language = DEMO_LANGUAGES[client_id]
     i18n = yaml.safe_load((ROOT / "templates" / "i18n" / f"{language}.yaml").read_text(encoding="utf-8"))
     text = visible_text((demo_packs / client_id / "role_description_client_pm.html").read_text(encoding="utf-8"))
     for heading in list(i18n["role"]["areas"].values()) + [i18n["role"]["raci"], i18n["role"]["goals"], i18n["role"]["letter"]]:
@@ -48,7 +47,7 @@ def test_every_responsibility_area_heading_is_in_the_clients_language(demo_packs
 
 @pytest.mark.parametrize("client_id", ["acme-shop", "huaxin-retail", "sever-logistics"])
 def test_no_english_leaks_into_zh_pl_ru_documents(demo_packs, demo_raw, client_id):
-    language = LANGUAGE_OF[client_id]
+    language = DEMO_LANGUAGES[client_id]
     typed = typed_values(demo_raw)
     for path in (demo_packs / client_id).glob("*.html"):
         text = visible_text(path.read_text(encoding="utf-8"))
@@ -85,7 +84,7 @@ def test_broken_raci_fails_that_document_alone(tmp_path, demo_raw):
     assert "failed" in index and "row &#39;Prototyp&#39;" in index or "row 'Prototyp'" in index
 
 
-@pytest.mark.parametrize("client_id", LANGUAGE_OF)
+@pytest.mark.parametrize("client_id", DEMO_LANGUAGES)
 def test_announcement_eml_parses_with_subject_recipients_and_charset(demo_packs, demo_raw, client_id):
     raw = next(c for c in demo_raw["clients"] if c["id"] == client_id)
     message = email.message_from_bytes((demo_packs / client_id / "announcement_client_pm.eml").read_bytes(),
