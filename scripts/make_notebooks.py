@@ -4,7 +4,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "lib" / "pmworkbook" / "notebooks"
 ONLY = set(__import__("sys").argv[1:])  # notebook names to write; none: all
 
 
@@ -20,43 +20,46 @@ def notebook(title, intro, params, body):
     nb.cells = cells
     return nb
 
-common = 'portfolio = ""  # a portfolio file; empty: the bundled demo\nclient_id = "{cid}"\noutput_dir = ""  # where side files (.ics, .xlsx, .eml) go; empty: none are written\n'
+# The parameters every document notebook has (pmworkbook.documents.kinds.COMMON_PARAMETERS).
+common = ('client = None  # the client\'s validated data, which `pmworkbook build` passes; None in JupyterLab: a demo client\n'
+          'output_dir = ""  # where side files (.ics, .xlsx, .eml) go; empty: none are written\n'
+          'templates = ""  # a templates folder laid over the bundled one; empty: the bundled templates\n')
 
 nbs = {
  "role_description": notebook("Role description",
    "The role description of one role for one client: purpose, responsibilities, RACI, expectations, support and the announcement letter.",
-   common.format(cid="acme-shop") + 'role_id = "client_pm"\n',
-   ["from pmworkbook.documents import RoleDescription\n\ndoc = RoleDescription.open(portfolio or None, client_id, output_dir or None, role_id=role_id)\ndoc.header()",
+   common + 'role_id = "client_pm"\n',
+   ["from pmworkbook.documents.role import RoleDescription\n\ndoc = RoleDescription.from_parameters(client, output_dir, templates, role_id=role_id)\ndoc.header()",
     "doc.purpose_and_facts()", "doc.responsibilities()", "## RACI matrix\nChecked: exactly one A and at least one R per deliverable.", "doc.raci()",
     "doc.expectations()", "doc.support()", "## Announcement letter\nAlso written as `announcement_<role>.eml` when `output_dir` is set.", "doc.announcement()"]),
  "communication_calendar": notebook("Communication calendar",
    "Cadences and project triggers on the client's working days, with the month view, the timeline and the `.ics` file.",
-   common.format(cid="acme-shop"),
-   ["from pmworkbook.documents import CommunicationCalendar\n\ndoc = CommunicationCalendar.open(portfolio or None, client_id, output_dir or None)\ndoc.header()",
+   common,
+   ["from pmworkbook.documents.calendar import CommunicationCalendar\n\ndoc = CommunicationCalendar.from_parameters(client, output_dir, templates)\ndoc.header()",
     "doc.summary()", "doc.response_and_escalation()", "doc.schedule()", "doc.moves()", "doc.timeline()", "doc.month_view()",
     "## The calendar file\n`doc.occurrences` is the plan as a DataFrame; the `.ics` holds exactly these rows.", "doc.write_ics();"]),
  "evaluation_sheet": notebook("Evaluation sheet",
    "The printable evaluation sheet and one fillable `.xlsx` form per rater group.",
-   common.format(cid="acme-shop"),
-   ["from pmworkbook.documents import EvaluationSheet\n\ndoc = EvaluationSheet.open(portfolio or None, client_id, output_dir or None)\ndoc.header()",
+   common,
+   ["from pmworkbook.documents.evaluation_sheet import EvaluationSheet\n\ndoc = EvaluationSheet.from_parameters(client, output_dir, templates)\ndoc.header()",
     "doc.instructions()", "doc.sheet()", "forms = doc.write_forms()\nif forms:\n    display(doc.forms_list(forms))"]),
  "evaluation_report": notebook("Evaluation report",
    "The 360-degree report from the responses that `pmworkbook collect` gathered into `evaluation_responses.json`.",
-   common.format(cid="acme-shop") + 'responses = ""  # evaluation_responses.json; empty: the one in output_dir\n',
-   ["from pmworkbook.documents import EvaluationReport\n\ndoc = EvaluationReport.open(portfolio or None, client_id, output_dir or None, responses=responses or None)\ndoc.header()",
+   common + 'responses = ""  # evaluation_responses.json; empty: the one in output_dir\n',
+   ["from pmworkbook.documents.evaluation_report import EvaluationReport\n\ndoc = EvaluationReport.from_parameters(client, output_dir, templates, responses=responses or None)\ndoc.header()",
     "doc.summary()", "doc.by_group()", "doc.by_criterion()", "doc.charts()", "doc.comments()"]),
  "workshop": notebook("Workshop",
    "Shape a client's communication plan with the client in the room: change the cadences, the meeting day and time, "
    "the milestones and the days off; the calendar below follows. **Save** writes the changes back to the portfolio "
    "file (its comments and order kept); **Build pack** builds the client's documents.",
    'portfolio = ""  # the portfolio file to edit; empty: the bundled demo\nclient_id = ""  # the client to start with; empty: the first\nout = "../outputs"  # where Build pack writes\n',
-   ["from pmworkbook.paths import DEMO_PORTFOLIO\nfrom pmworkbook.widgets import WorkshopForm\n\nWorkshopForm(portfolio or DEMO_PORTFOLIO, client_id or None, out)"]),
+   ["from pmworkbook.apps.widgets import WorkshopForm\nfrom pmworkbook.core.templates import DEMO_PORTFOLIO\n\nWorkshopForm(portfolio or DEMO_PORTFOLIO, client_id or None, out)"]),
  "evaluation_form": notebook("Evaluation form",
    "A rater chooses the client and their rater group, answers every criterion and saves. Each save is a new response "
    "file in `responses_dir`; `pmworkbook collect` reads them into the evaluation report.",
    'portfolio = ""  # empty: the bundled demo\nresponses_dir = "../responses"  # where answers are saved\nclient_id = ""\nrater_group = ""\n',
-   ["from pmworkbook.paths import DEMO_PORTFOLIO\nfrom pmworkbook.widgets import EvaluationForm\n\nEvaluationForm(portfolio or DEMO_PORTFOLIO, responses_dir, client_id or None, rater_group or None)"]),
+   ["from pmworkbook.apps.widgets import EvaluationForm\nfrom pmworkbook.core.templates import DEMO_PORTFOLIO\n\nEvaluationForm(portfolio or DEMO_PORTFOLIO, responses_dir, client_id or None, rater_group or None)"]),
 }
 for name, nb in nbs.items():
     if name in ONLY or not ONLY:
-        nbformat.write(nb, ROOT / "notebooks" / f"{name}.ipynb")
+        nbformat.write(nb, NOTEBOOKS / f"{name}.ipynb")

@@ -1,100 +1,131 @@
-"""The `pmworkbook` command: validate a portfolio, build client packs."""
+"""The `pmworkbook` command: a thin shell over the library. It parses arguments, calls
+`validate`, `build` or `collect`, prints what they found and chooses the exit status:
+0 all done, 1 a document failed or a form was rejected, 2 bad input (nothing of it built),
+130 interrupted."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pmworkbook.errors import PortfolioError
-from pmworkbook.paths import DEMO_PORTFOLIO
+from pmworkbook.core.templates import DEMO_PORTFOLIO
+
+if TYPE_CHECKING:
+    from pmworkbook.batch.jobs import Settings
+    from pmworkbook.plan.validation import Validation
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
-def _load(path: Path):
-    from pmworkbook.portfolio import load_portfolio
+def _error(message: str) -> None:
+    print(f"pmworkbook: {message}", file=sys.stderr)
 
-    try:
-        return load_portfolio(path)
-    except PortfolioError as exc:
-        print(f"pmworkbook: {len(exc.problems)} problem(s) in the portfolio; nothing was built:", file=sys.stderr)
-        for problem in exc.problems:
+
+def _print_problems(validation: "Validation", heading: str) -> None:
+    errors, warnings = validation.errors, validation.warnings
+    if errors:
+        _error(f"{len(errors)} error(s) in {validation.source}; {heading}:")
+        for problem in errors:
             print(f"  {problem}", file=sys.stderr)
-        return None
+    if warnings:
+        print(f"{len(warnings)} warning(s) for the consultant (they do not stop a build):", file=sys.stderr)
+        for problem in warnings:
+            print(f"  {problem}", file=sys.stderr)
+
+
+def _settings(args: argparse.Namespace) -> "Settings":
+    from pmworkbook.batch.jobs import Settings
+
+    formats = tuple(f.strip() for f in getattr(args, "formats", "html,pdf").split(",") if f.strip())
+    return Settings(out=args.out, formats=formats, templates_folder=args.templates, timeout=getattr(args, "timeout", None))
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    portfolio = _load(args.portfolio)
-    if portfolio is None:
+    from pmworkbook.plan.validation import validate
+
+    validation = validate(args.portfolio, _settings(args).templates)
+    _print_problems(validation, "these clients would not be built" if validation.portfolio else "nothing would be built")
+    if validation.errors:
         return EXIT_BAD_INPUT
-    print(f"{args.portfolio}: {len(portfolio.clients)} client(s), no problems")
+    clients = len(validation.portfolio.clients) if validation.portfolio else 0
+    print(f"{args.portfolio}: {clients} client(s), no errors")
     return EXIT_OK
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from pmworkbook import build
+    from pmworkbook.batch.build import UnknownClients, build
+    from pmworkbook.documents.kinds import FORMATS
 
-    portfolio = _load(args.portfolio)
-    if portfolio is None:
+    settings = _settings(args)
+    bad = [f for f in settings.formats if f not in FORMATS]
+    if bad:
+        _error(f"unknown format(s) {', '.join(bad)} (--formats); use {', '.join(FORMATS)}")
         return EXIT_BAD_INPUT
     clients = [c.strip() for c in args.clients.split(",") if c.strip()] if args.clients else None
-    known = {c.id for c in portfolio.clients}
-    unknown = [c for c in clients or [] if c not in known]
-    if unknown:
-        print(f"pmworkbook: {args.portfolio}: no client {', '.join(map(repr, unknown))} (--clients); "
-              f"the portfolio has: {', '.join(sorted(known))}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
-    bad = [f for f in formats if f not in build.FORMATS]
-    if bad:
-        print(f"pmworkbook: unknown format(s) {', '.join(bad)} (--formats); use html, pdf", file=sys.stderr)
-        return EXIT_BAD_INPUT
     progress = "quiet" if args.quiet else ("lines" if args.verbose else "auto")
     try:
-        results = build.build(portfolio, args.portfolio, args.out, clients=clients, jobs=args.jobs, formats=formats,
-                              timeout=args.timeout, force=args.force, fail_fast=args.fail_fast, dask_address=args.dask,
-                              progress=progress)
+        outcome = build(args.portfolio, settings, clients=clients, jobs=args.jobs, force=args.force,
+                        fail_fast=args.fail_fast, strict=args.strict, dask_address=args.dask, progress=progress)
+    except UnknownClients as exc:
+        _error(str(exc))
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
-    return EXIT_OK if all(r.status == "ok" for r in results) else EXIT_FAILED
+    if outcome.refused_whole:
+        _print_problems(outcome.validation, "nothing was built" + (" (--strict)" if args.strict else ""))
+        return EXIT_BAD_INPUT
+    if outcome.refused:
+        _error(f"{len(outcome.refused)} client(s) refused, their previous packs left as they were (marked stale): "
+               f"{', '.join(outcome.refused)}")
+        for problems in outcome.refused.values():
+            for problem in problems:
+                print(f"  {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return EXIT_FAILED if outcome.failed else EXIT_OK
 
 
 def cmd_collect(args: argparse.Namespace) -> int:
-    from pmworkbook.collect import collect_and_report
+    from pmworkbook.batch.collect import collect_and_report
+    from pmworkbook.plan.validation import validate
 
-    portfolio = _load(args.portfolio)
-    if portfolio is None:
-        return EXIT_BAD_INPUT
-    if args.client not in {c.id for c in portfolio.clients}:
-        print(f"pmworkbook: {args.portfolio}: no client {args.client!r} (--client); the portfolio has: "
-              f"{', '.join(c.id for c in portfolio.clients)}", file=sys.stderr)
+    settings = _settings(args)
+    validation = validate(args.portfolio, settings.templates)
+    valid = {c.id for c in validation.portfolio.clients} if validation.portfolio else set()
+    if args.client not in valid:
+        mine = validation.problems_of(args.client)
+        if validation.portfolio is None or mine:
+            _print_problems(validation, f"client {args.client!r} cannot be used")
+        else:
+            _error(f"{args.portfolio}: no client {args.client!r} (--client); the portfolio has: {', '.join(sorted(valid))}")
         return EXIT_BAD_INPUT
     if not args.responses.is_dir():
-        print(f"pmworkbook: {args.responses}: not a folder of returned forms (RESPONSES_DIR)", file=sys.stderr)
+        _error(f"{args.responses}: not a folder of returned forms (RESPONSES_DIR)")
         return EXIT_BAD_INPUT
-    collected, result = collect_and_report(portfolio, args.portfolio, args.client, args.responses, args.out)
+    collected, result = collect_and_report(validation, args.client, args.responses, settings)
     print(f"{args.responses}: {len(collected.responses)} response(s) counted, {len(collected.rejected)} rejected")
     for rejection in collected.rejected:
         print(f"  rejected {rejection.file}: {rejection.reason}", file=sys.stderr)
     if result.status != "ok":
-        print(f"pmworkbook: the report failed: {result.error}", file=sys.stderr)
+        _error(f"the report failed: {result.error}")
         return EXIT_FAILED
-    print(f"Report: {args.out / args.client / 'evaluation_report.html'} and .pdf")
+    print(f"Report: {settings.out / args.client / 'evaluation_report.html'} and .pdf")
     return EXIT_FAILED if collected.rejected else EXIT_OK
 
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="pmworkbook", description="Client packs from a portfolio file.")
-    root.add_argument("--templates", type=Path, help="use this templates folder instead of the bundled one")
+    root.add_argument("--templates", type=Path, help="a templates folder laid over the bundled one (its files win)")
     commands = root.add_subparsers(dest="command", required=True)
+    portfolio_help = "YAML, CSV or XLSX (default: the demo)"
 
-    validate = commands.add_parser("validate", help="check a portfolio and list every problem")
-    validate.add_argument("portfolio", type=Path, nargs="?", default=DEMO_PORTFOLIO)
-    validate.set_defaults(run=cmd_validate)
+    validate = commands.add_parser("validate", help="check a portfolio: every error and warning at once")
+    validate.add_argument("portfolio", type=Path, nargs="?", default=DEMO_PORTFOLIO, help=portfolio_help)
+    validate.set_defaults(run=cmd_validate, out=Path("outputs"))
 
     build = commands.add_parser("build", help="build client packs")
-    build.add_argument("portfolio", type=Path, nargs="?", default=DEMO_PORTFOLIO, help="YAML, CSV or XLSX (default: the demo)")
+    build.add_argument("portfolio", type=Path, nargs="?", default=DEMO_PORTFOLIO, help=portfolio_help)
     build.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs)")
     build.add_argument("--clients", help="comma-separated client ids (default: all)")
     build.add_argument("--jobs", type=int, default=None, help="parallel workers (default: number of cores)")
@@ -102,6 +133,8 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--timeout", type=int, default=600, help="seconds a notebook may run before it fails (default: 600)")
     build.add_argument("--force", action="store_true", help="rebuild every document, changed or not")
     build.add_argument("--fail-fast", action="store_true", help="stop at the first failed document")
+    build.add_argument("--strict", action="store_true", help="refuse the whole portfolio if any client has an error "
+                                                             "(default: refuse that client alone and build the others)")
     build.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://scheduler:8786")
     noise = build.add_mutually_exclusive_group()
     noise.add_argument("--quiet", action="store_true", help="print failures and the summary only")
@@ -110,7 +143,7 @@ def parser() -> argparse.ArgumentParser:
 
     collect = commands.add_parser("collect", help="read returned evaluation forms and build the evaluation report")
     collect.add_argument("responses", type=Path, metavar="RESPONSES_DIR", help="folder of filled .xlsx forms and .json responses")
-    collect.add_argument("--portfolio", type=Path, default=DEMO_PORTFOLIO, help="the portfolio (default: the demo)")
+    collect.add_argument("--portfolio", type=Path, default=DEMO_PORTFOLIO, help=portfolio_help)
     collect.add_argument("--client", required=True, help="the client id whose forms these are")
     collect.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs)")
     collect.set_defaults(run=cmd_collect)
@@ -118,14 +151,15 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from pmworkbook.core.templates import Templates, TemplatesError
+
     args = parser().parse_args(argv)
     if args.templates:
-        import os
-
-        if not (args.templates / "i18n").is_dir():
-            print(f"pmworkbook: {args.templates}: not a templates folder (no i18n/ inside) (--templates)", file=sys.stderr)
+        try:
+            Templates.get(args.templates)
+        except TemplatesError as exc:
+            _error(f"{exc} (--templates)")
             return EXIT_BAD_INPUT
-        os.environ["PMWORKBOOK_TEMPLATES"] = str(args.templates.resolve())  # workers and kernels inherit it
     return args.run(args)
 
 

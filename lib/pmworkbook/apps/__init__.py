@@ -1,0 +1,1 @@
+"""The workshop and the rating form: apps over the same library functions."""

@@ -1,0 +1,82 @@
+"""The workshop's logic, without widgets: a client's changes (dotted fields) → the candidate
+portfolio → its problems, field by field → saved to the file, or built. The widgets in
+`pmworkbook.apps.widgets` only read and show this; tests drive it without a browser."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+from pmworkbook.batch.build import BuildOutcome, build
+from pmworkbook.batch.jobs import Settings
+from pmworkbook.core.problems import Problem
+from pmworkbook.core.templates import Templates
+from pmworkbook.plan.validation import Validation, validate, validate_data
+from pmworkbook.portfolio.edits import apply_changes, update_client
+from pmworkbook.portfolio.model import Client
+
+# The fields the workshop edits, each shown next to its own input; other problems go under the form.
+EDITED_FIELDS = ("communication.preset", "communication.meeting_day", "communication.meeting_time",
+                 "communication.days_off", "project.milestones")
+
+
+@dataclass
+class Candidate:
+    """A client as the workshop's changes would make it: the client if valid, and the problems."""
+
+    client: Client | None
+    problems: dict[str, list[Problem]] = field(default_factory=dict)  # edited field (or "general") -> its problems
+
+
+def field_of(problem: Problem) -> str:
+    """Which edited field a problem belongs to, by its field path; "general" for any other."""
+    path = problem.field or ""
+    return next((f for f in EDITED_FIELDS if path == f or path.startswith((f + ".", f + "["))), "general")
+
+
+class WorkshopSession:
+    """One portfolio file open in the workshop."""
+
+    def __init__(self, path: str | Path, templates: Templates | None = None):
+        self.path = Path(path)
+        self.templates = templates or Templates.get()
+        self.reload()
+
+    def reload(self) -> None:
+        self.data: dict[str, Any] = yaml.safe_load(self.path.read_text(encoding="utf-8"))
+        self.validation: Validation = validate(self.path, self.templates)
+
+    @property
+    def clients(self) -> list[Client]:
+        return self.validation.portfolio.clients if self.validation.portfolio else []
+
+    def client(self, client_id: str) -> Client:
+        return next(c for c in self.clients if c.id == client_id)
+
+    def candidate(self, client_id: str, changes: dict[str, Any]) -> Candidate:
+        """The client with `changes` applied, validated exactly as `validate` and `build` will."""
+        data = copy.deepcopy(self.data)
+        apply_changes(data, client_id, changes)
+        validation = validate_data(data, str(self.path), self.templates)
+        problems: dict[str, list[Problem]] = {}
+        for problem in validation.errors:
+            if problem.client_id in (client_id, None):
+                problems.setdefault(field_of(problem), []).append(problem)
+        valid = {c.id: c for c in validation.portfolio.clients} if validation.portfolio else {}
+        return Candidate(valid.get(client_id) if not problems else None, problems)
+
+    def save(self, client_id: str, changes: dict[str, Any]) -> Candidate:
+        """Write the changes to the file if the candidate is valid; the file is untouched otherwise."""
+        candidate = self.candidate(client_id, changes)
+        if candidate.client is not None and changes:
+            update_client(self.path, client_id, changes)
+            self.reload()
+        return candidate
+
+    def build(self, client_id: str, out: Path, report: Callable[[str], None]) -> BuildOutcome:
+        return build(self.path, Settings(out=out, templates_folder=self.templates.folder), clients=[client_id], jobs=2,
+                     progress="quiet", report=report)

@@ -1,0 +1,2 @@
+"""Building packs for many clients: planning jobs from the registry, warm-kernel workers,
+incremental reuse, the manifest and the index pages."""

@@ -1,0 +1,155 @@
+"""Building client packs in four steps: plan (validate the portfolio once, a job per client ×
+document), reuse (what is built and unchanged), run (warm-kernel workers, locally or on Dask)
+and report (manifest, index pages, summary).
+
+A client with errors is refused on its own: its previous pack is left as it was and marked
+stale in the manifest and index, and the others are built. One document's failure never stops
+the others; an interrupted build leaves no partial file in place and the next run resumes.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from pmworkbook.batch import index_pages
+from pmworkbook.batch.jobs import Job, Result, Settings, plan_jobs
+from pmworkbook.batch.manifest import read_manifest, remove_partials, reusable, write_manifest
+from pmworkbook.batch.progress import Progress
+from pmworkbook.batch.run import run_jobs
+from pmworkbook.core.problems import Problem
+from pmworkbook.plan.validation import Validation, validate
+
+MANIFEST_EVERY = 2.0  # seconds between manifest writes while building
+
+
+class UnknownClients(ValueError):
+    """--clients names ids the portfolio does not have."""
+
+
+@dataclass
+class BuildOutcome:
+    """What a build did: a result per document (reused ones included), and who was refused."""
+
+    validation: Validation
+    results: list[Result] = field(default_factory=list)
+    refused: dict[str, list[Problem]] = field(default_factory=dict)  # client -> its errors
+    refused_whole: bool = False  # nothing was built: the file could not be used, or --strict met an error
+    interrupted: bool = False
+
+    @property
+    def failed(self) -> list[Result]:
+        return [r for r in self.results if r.status != "ok"]
+
+
+def select_clients(validation: Validation, wanted: list[str] | None) -> tuple[list[Any], list[str]]:
+    """The valid clients to build and the refused ones among those wanted."""
+    assert validation.portfolio is not None
+    valid = {c.id: c for c in validation.portfolio.clients}
+    if wanted:
+        unknown = [c for c in wanted if c not in valid and c not in validation.refused]
+        if unknown:
+            raise UnknownClients(f"{validation.source}: no client {', '.join(map(repr, unknown))} (--clients); "
+                                 f"the portfolio has: {', '.join(sorted(set(valid) | set(validation.refused)))}")
+        return [valid[c] for c in wanted if c in valid], [c for c in wanted if c in validation.refused]
+    return list(valid.values()), list(validation.refused)
+
+
+def build(portfolio_path: str | Path, settings: Settings, *, clients: list[str] | None = None, jobs: int | None = None,
+          force: bool = False, fail_fast: bool = False, strict: bool = False, dask_address: str | None = None,
+          progress: str = "auto", report: Callable[[str], None] = print) -> BuildOutcome:
+    """Build the packs of a portfolio file. A client with errors is refused alone (all of them,
+    with `strict`); the caller reports `outcome.refused` and chooses the exit status."""
+    # -- plan
+    validation = validate(portfolio_path, settings.templates)
+    outcome = BuildOutcome(validation)
+    if validation.portfolio is None or (strict and validation.errors):
+        outcome.refused_whole = True
+        return outcome
+    selected, refused_ids = select_clients(validation, clients)
+    outcome.refused = {c: [p for p in validation.errors if (p.client_id or p.client) == c] for c in refused_ids}
+    planned = plan_jobs(selected, settings)
+    out = settings.out
+    out.mkdir(parents=True, exist_ok=True)
+    remove_partials(out)
+
+    # -- reuse
+    earlier = {} if force else read_manifest(out)
+    todo: list[Job] = []
+    for job in planned:
+        result = reusable(job, earlier.get(f"{job.client_id}/{job.name}"))
+        if result:
+            outcome.results.append(result)
+        else:
+            todo.append(job)
+
+    # -- run
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    started = time.perf_counter()
+    if progress != "quiet":
+        where = f"Dask at {dask_address}" if dask_address else f"{workers} worker(s)"
+        report(f"Building {len(todo)} of {len(planned)} documents for {len(selected)} clients "
+               f"({len(outcome.results)} unchanged, reused) with {where} into {out}")
+    refused_text = {c: [str(p) for p in problems] for c, problems in outcome.refused.items()}
+    title = validation.portfolio.portfolio
+    bar = Progress(len(todo), report, progress)
+    previous_handler = signal.signal(signal.SIGTERM, _raise_interrupt) if _main_thread() else None
+    fresh: list[Result] = []
+    last_write = time.perf_counter()
+    stopped = False
+    try:
+        for _, result in run_jobs(todo, workers, dask_address):
+            fresh.append(result)
+            bar.update(result)
+            if time.perf_counter() - last_write > MANIFEST_EVERY:
+                write_manifest(out, title, portfolio_path, fresh, refused_text)
+                last_write = time.perf_counter()
+            if fail_fast and result.status != "ok":
+                stopped = True
+                break
+    except KeyboardInterrupt:
+        outcome.interrupted = True
+    finally:
+        # -- report
+        if previous_handler is not None:
+            signal.signal(signal.SIGTERM, previous_handler)
+        write_manifest(out, title, portfolio_path, fresh, refused_text)
+        outcome.results += fresh
+        outcome.results.sort(key=lambda r: (r.client_id, r.name))
+        index_pages.write_all(out, validation, settings.templates, {r.client_id for r in outcome.results} | set(outcome.refused))
+        remove_partials(out)
+    _summarise(outcome, len(planned), time.perf_counter() - started, stopped, out, report)
+    if outcome.interrupted:
+        raise KeyboardInterrupt
+    return outcome
+
+
+def _summarise(outcome: BuildOutcome, planned: int, seconds: float, stopped: bool, out: Path,
+               report: Callable[[str], None]) -> None:
+    failed = outcome.failed
+    reused = sum(r.reused for r in outcome.results)
+    summary = f"{len(outcome.results) - len(failed) - reused} built, {reused} reused, {len(failed)} failed in {seconds:.1f}s"
+    if outcome.refused:
+        summary += f"; {len(outcome.refused)} client(s) refused"
+    if outcome.interrupted:
+        report(f"Interrupted: {summary}; {planned - len(outcome.results)} not built. Run the same command again to resume.")
+        return
+    if stopped:
+        report(f"Stopped at the first failure (--fail-fast): {summary}.")
+    else:
+        report(f"Done: {summary}. Open {out / 'index.html'}")
+    for result in failed:
+        report(f"  failed: {result.client_id} {result.name}: {result.error}")
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:  # SIGTERM ends a build the way Ctrl-C does
+    raise KeyboardInterrupt
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()

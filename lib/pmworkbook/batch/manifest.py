@@ -1,0 +1,74 @@
+"""outputs/manifest.json: every document of every pack, its status, files (with sha256), seconds
+and fingerprint; written as documents finish, so an interrupted build resumes from it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Iterable
+
+from pmworkbook.batch.jobs import Job, Result, package_versions
+from pmworkbook.core.files import atomic_write_text
+
+Entries = dict[str, dict[str, Any]]  # "client/document" -> entry
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_manifest(out: Path) -> Entries:
+    path = out / "manifest.json"
+    if not path.exists():
+        return {}
+    try:
+        return {f"{d['client_id']}/{d['name']}": d for d in json.loads(path.read_text(encoding="utf-8"))["documents"]}
+    except (ValueError, KeyError, TypeError):
+        return {}
+
+
+def write_manifest(out: Path, title: str, source: Path | str, results: Iterable[Result],
+                   refused: dict[str, list[str]] | None = None) -> Path:
+    """Merge results into the manifest (documents not rebuilt keep their entry). The documents of
+    a refused client are marked stale: they are from an earlier build and were not rebuilt."""
+    entries = read_manifest(out)
+    for result in results:
+        entries[f"{result.client_id}/{result.name}"] = asdict(result)
+    for entry in entries.values():
+        entry["stale"] = entry["client_id"] in (refused or {})
+    manifest = {
+        "portfolio": title,
+        "source": str(source),
+        "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "versions": package_versions(),
+        "refused": refused or {},
+        "documents": [entries[key] for key in sorted(entries)],
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    return atomic_write_text(out / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
+
+
+def reusable(job: Job, entry: dict[str, Any] | None) -> Result | None:
+    """The earlier result of `job` if its inputs are unchanged and its files are intact."""
+    if not entry or entry.get("status") != "ok" or entry.get("fingerprint") != job.fingerprint:
+        return None
+    folder = Path(job.out_dir)
+    for file in entry["files"]:
+        path = folder / file["name"]
+        if not path.exists() or sha256(path) != file["sha256"]:
+            return None
+    known = set(Result.__dataclass_fields__)
+    return Result(**{**{k: v for k, v in entry.items() if k in known}, "reused": True, "seconds": 0.0, "stale": False})
+
+
+def remove_partials(out: Path) -> None:
+    """Temporary files an interrupted build left behind (never at a final name)."""
+    for path in out.glob("*/.*.partial*"):
+        path.unlink(missing_ok=True)

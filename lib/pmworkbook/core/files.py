@@ -1,0 +1,79 @@
+"""Files: written under a temporary name and renamed into place, with the permissions a file
+written the ordinary way would have; read through a cache that notices when they change."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Iterator, TypeVar
+
+T = TypeVar("T")
+
+
+@lru_cache(maxsize=1)
+def _umask() -> int:
+    # os.umask can only be read by setting it; done once per process, before any worker thread writes.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _mode_for(path: Path) -> int:
+    """The mode of the file being replaced, or what open() would give a new one under the umask."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A hidden temporary sibling of `path` to write to; renamed into place only if the block succeeds.
+
+    mkstemp creates the temporary file readable by its owner only, whatever the umask; the final
+    file gets the replaced file's mode, or the umask's, so colleagues and web servers can read it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.chmod(tmp, _mode_for(path))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> Path:
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+    return path
+
+
+def atomic_write_text(path: Path, text: str) -> Path:
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def file_version(path: Path) -> tuple[int, int]:
+    """What changes when a file is edited: its modification time and size."""
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
+def cached_by_version(load: Callable[[Path], T], maxsize: int = 64) -> Callable[[Path], T]:
+    """`load(path)`, kept until the file changes: a long-lived kernel or worker picks up an edited
+    catalog, stylesheet or portfolio at once, and an unchanged one is parsed once."""
+
+    @lru_cache(maxsize=maxsize)
+    def by_version(path: Path, version: tuple[int, int]) -> T:
+        return load(path)
+
+    def cached(path: Path) -> T:
+        path = Path(path)
+        return by_version(path, file_version(path))
+
+    cached.cache_clear = by_version.cache_clear  # type: ignore[attr-defined]
+    return cached

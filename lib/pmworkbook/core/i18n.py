@@ -1,0 +1,70 @@
+"""Locale-aware formatting (Babel) and the catalog text of one document language."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from functools import lru_cache
+
+from babel import Locale, UnknownLocaleError
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+
+from pmworkbook.core.templates import Templates
+
+WEEKDAY_INDEX = {"MO": 0, "TU": 1, "WE": 2, "TH": 3, "FR": 4, "SA": 5, "SU": 6}
+
+
+@lru_cache(maxsize=256)
+def locale_for(language: str, country: str | None = None) -> Locale:
+    """The Babel locale for a document: the language as spoken in the client's country if Babel knows it."""
+    if country:
+        try:
+            return Locale.parse(f"{language}_{country}")
+        except (UnknownLocaleError, ValueError):
+            pass
+    return Locale.parse({"en": "en_GB", "zh": "zh_Hans_CN", "pl": "pl_PL", "ru": "ru_RU"}.get(language, language))
+
+
+class Formatter:
+    """Dates, times, numbers and money in one locale, plus that language's catalog text."""
+
+    def __init__(self, language: str, country: str | None, templates: Templates):
+        self.language = language
+        self.locale = locale_for(language, country)
+        self.templates = templates
+        self.t = templates.text("i18n", language)
+
+    def date(self, value: dt.date, format: str = "long") -> str:
+        return babel_dates.format_date(value, format=format, locale=self.locale)
+
+    def date_short(self, value: dt.date) -> str:
+        return babel_dates.format_date(value, format="medium", locale=self.locale)
+
+    def weekday(self, value: dt.date | str, width: str = "wide") -> str:
+        index = WEEKDAY_INDEX[value] if isinstance(value, str) else value.weekday()
+        return self.locale.days["format"][width][index]
+
+    def month_year(self, value: dt.date) -> str:
+        return babel_dates.format_skeleton("yMMMM", value, locale=self.locale)
+
+    def time(self, value: dt.time | dt.datetime) -> str:
+        return babel_dates.format_time(value, format="short", locale=self.locale)
+
+    def number(self, value: float | Decimal, digits: int = 0) -> str:
+        return babel_numbers.format_decimal(value, format=f"#,##0.{'0' * digits}" if digits else "#,##0", locale=self.locale)
+
+    def percent(self, value: float) -> str:
+        return babel_numbers.format_percent(value, locale=self.locale)
+
+    def money(self, amount: Decimal, currency: str) -> str:
+        return babel_numbers.format_currency(amount, currency, locale=self.locale)
+
+    def country(self, code: str) -> str:
+        """The country's name in the document's language (CN -> 中国, Chiny, Китай)."""
+        return self.locale.territories.get(code, code)
+
+    @property
+    def first_weekday(self) -> int:
+        """0 = Monday, as in the locale's calendars."""
+        return self.locale.first_week_day

@@ -1,0 +1,85 @@
+"""The RACI matrix of an engagement: deliverables × roles, and its rules (exactly one A per row,
+at least one R, known roles and letters). Broken rules are validation errors; a matrix that
+holds but could be better (one role accountable for most rows, many consulted) gets advice for
+the consultant in `validate`, never a line in the client's document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pmworkbook.core.problems import DocumentError
+from pmworkbook.core.templates import Templates
+from pmworkbook.portfolio.model import Client
+
+LETTERS = ("R", "A", "C", "I")
+
+
+@dataclass
+class RaciMatrix:
+    roles: list[str]
+    rows: dict[str, dict[str, str]]  # deliverable -> role -> letter
+
+
+@dataclass(frozen=True)
+class RaciFinding:
+    """A broken rule or a piece of advice about one row (or the whole matrix when row is None)."""
+
+    row: str | None
+    message: str
+    fix: str
+
+
+def matrix_for(client: Client, templates: Templates) -> dict[str, dict[str, str]]:
+    """The client's own `raci`, or the catalog's default letters for each deliverable."""
+    if client.raci is not None:
+        return {row: dict(cells) for row, cells in client.raci.items()}
+    defaults = templates.structure("roles")["roles"]
+    present = [role for role in defaults if role in client.roles or client.people_with_role(role)]
+    deliverables = client.project.deliverables or [m.name for m in client.project.milestones]
+    return {row: {role: defaults[role]["raci"] for role in present} for row in deliverables}
+
+
+def rule_breaks(client: Client, templates: Templates) -> list[RaciFinding]:
+    """Every broken rule of the client's matrix, one finding each."""
+    rows = matrix_for(client, templates)
+    structure = templates.structure("roles")
+    known_roles = set(structure["roles"]) | set(structure.get("people_roles", [])) | {p.role for p in client.people}
+    found = []
+    for row, cells in rows.items():
+        for role, letter in cells.items():
+            if role not in known_roles:
+                found.append(RaciFinding(row, f"unknown role {role!r}", f"use one of {', '.join(sorted(known_roles))}"))
+            if letter not in LETTERS:
+                found.append(RaciFinding(row, f"role {role!r} has {letter!r}", "give exactly one of R, A, C, I"))
+        accountable = [role for role, letter in cells.items() if letter == "A"]
+        if len(accountable) != 1:
+            found.append(RaciFinding(row, f"{len(accountable)} roles are A ({', '.join(accountable) or 'none'})",
+                                     "make exactly one role accountable (A)"))
+        if not any(letter == "R" for letter in cells.values()):
+            found.append(RaciFinding(row, "no role is R", "make at least one role responsible (R)"))
+    return found
+
+
+def advice(client: Client, templates: Templates) -> list[RaciFinding]:
+    """What a consultant may want to change in a matrix that keeps the rules."""
+    rows = matrix_for(client, templates)
+    found = []
+    for role in dict.fromkeys(role for cells in rows.values() for role in cells):
+        count = sum(1 for cells in rows.values() if cells.get(role) == "A")
+        if count > len(rows) / 2 and len(rows) > 2:
+            found.append(RaciFinding(None, f"{role} is accountable (A) for {count} of {len(rows)} deliverables",
+                                     "consider sharing accountability"))
+    for row, cells in rows.items():
+        consulted = sum(1 for letter in cells.values() if letter == "C")
+        if consulted > 3:
+            found.append(RaciFinding(row, f"{consulted} roles are consulted (C)", "consider informing some of them instead"))
+    return found
+
+
+def check(client: Client, templates: Templates) -> RaciMatrix:
+    """The matrix a document shows; DocumentError if it breaks a rule (validation reports those first)."""
+    breaks = rule_breaks(client, templates)
+    if breaks:
+        raise DocumentError(f"client '{client.id}', field 'raci': " + "; ".join(f"row {b.row!r}: {b.message}" for b in breaks))
+    rows = matrix_for(client, templates)
+    return RaciMatrix(list(dict.fromkeys(role for cells in rows.values() for role in cells)), rows)

@@ -1,0 +1,177 @@
+"""One validation of a portfolio: the file, each client against the model, the catalog ids it
+names, and every rule the plan applies when a document is built (the RACI matrix, working days
+where the plan needs them). `pmworkbook validate`, `pmworkbook build` and the workshop all call
+`validate`, so a portfolio that validates builds, and one that does not is refused for the same
+reasons everywhere.
+
+Errors refuse a client (or, when they concern the file as a whole, the whole portfolio);
+warnings are advice for the consultant and never reach a client's document.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pmworkbook.core.files import file_version
+from pmworkbook.core.problems import FORMAT_DOC, PortfolioError, Problem
+from pmworkbook.core.templates import Templates
+from pmworkbook.plan import raci
+from pmworkbook.plan.communication import UnknownCadenceRule, build_plan
+from pmworkbook.plan.workdays import NoWorkingDay
+from pmworkbook.portfolio.load import RawPortfolio, parse_clients, read_portfolio
+from pmworkbook.portfolio.model import Client, Portfolio
+
+
+@dataclass
+class Validation:
+    """What `validate` found: the clients that can be built, every problem, who was refused."""
+
+    source: str
+    portfolio: Portfolio | None  # the clients without errors; None when the file as a whole is refused
+    problems: list[Problem] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # clients refused for their own errors (id, or label without one)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def problems_of(self, client_id: str) -> list[Problem]:
+        return [p for p in self.problems if p.client_id == client_id]
+
+    def require(self) -> Portfolio:
+        """The whole portfolio, or PortfolioError with every error (``--strict``, notebooks, tests)."""
+        if self.errors or self.portfolio is None:
+            raise PortfolioError(self.errors)
+        return self.portfolio
+
+
+def validate(path: str | Path, templates: Templates) -> Validation:
+    """Validate a portfolio file. Kept while the file is unchanged: the workshop and a build's
+    planner ask again and again."""
+    path = Path(path)
+    if not path.is_file():
+        return _refused_whole(str(path), PortfolioError([Problem(str(path), "file not found",
+                                                                 fix="give the path of a .yaml, .csv or .xlsx portfolio")]))
+    return _validate_version(str(path), file_version(path), templates)
+
+
+@lru_cache(maxsize=8)
+def _validate_version(path: str, version: tuple[int, int], templates: Templates) -> Validation:
+    try:
+        raw = read_portfolio(path)
+    except PortfolioError as exc:
+        return _refused_whole(path, exc)
+    return validate_raw(raw, templates)
+
+
+def validate_data(data: dict[str, Any], source: str, templates: Templates) -> Validation:
+    """Validate a portfolio mapping (as read from YAML): the workshop's edited candidate."""
+    return validate_raw(RawPortfolio(source, data), templates)
+
+
+def _refused_whole(source: str, exc: PortfolioError) -> Validation:
+    return Validation(source, None, list(exc.problems))
+
+
+def validate_raw(raw: RawPortfolio, templates: Templates) -> Validation:
+    entries, general = parse_clients(raw)
+    problems = list(general)
+    problems += catalog_problems(templates)
+    clients: list[Client] = []
+    refused: list[str] = []
+    for entry in entries:
+        mine = list(entry.problems)
+        if entry.client is not None:
+            mine += client_problems(entry.client, raw.source, entry.label, templates)
+        problems += mine
+        if any(p.severity == "error" for p in mine) or entry.client is None:
+            refused.append(entry.client_id or entry.label)
+        else:
+            clients.append(entry.client)
+    whole_refused = any(p.severity == "error" for p in problems if p.client is None)
+    title = str(raw.data.get("portfolio") or "Portfolio")
+    portfolio = None if whole_refused else Portfolio(portfolio=title, source=raw.source, clients=clients)
+    return Validation(raw.source, portfolio, problems, refused)
+
+
+@lru_cache(maxsize=8)
+def catalog_problems(templates: Templates) -> list[Problem]:
+    """Problems of the templates' catalogs themselves (a team's own cadence catalog)."""
+    from pmworkbook.plan.communication import RULES
+
+    path = str(templates.find("catalogs/cadences.yaml"))
+    problems = []
+    for preset_id, preset in templates.structure("cadences")["presets"].items():
+        for spec in preset["cadences"]:
+            if spec["rule"] not in RULES:
+                problems.append(Problem(path, f"preset {preset_id!r}, cadence {spec['id']!r}: unknown rule {spec['rule']!r}",
+                                        field=f"presets.{preset_id}", fix=f"use one of {', '.join(RULES)}"))
+    return problems
+
+
+def client_problems(client: Client, source: str, label: str, templates: Templates) -> list[Problem]:
+    """Everything wrong with one client that the model alone cannot see."""
+
+    def problem(message: str, field: str | None, fix: str, severity: str = "error") -> Problem:
+        return Problem(source, message, client=label, field=field, fix=fix, severity=severity,  # type: ignore[arg-type]
+                       client_id=client.id)
+
+    found = [problem(*args) for args in _reference_problems(client, templates)]
+    project = client.project
+    for index, milestone in enumerate(project.milestones):
+        if not project.start <= milestone.date <= project.end:
+            found.append(problem(f"milestone {milestone.name!r} on {milestone.date} is outside the project ({project.start} to "
+                                 f"{project.end})", f"project.milestones[{index}].date",
+                                 "move it inside or change the project's dates"))
+    if found:
+        return found  # the rules below look the ids up
+    for finding in raci.rule_breaks(client, templates):
+        own = client.raci is not None
+        found.append(problem(f"row {finding.row!r}: {finding.message}", f"raci.{finding.row}" if own else "raci",
+                             finding.fix if own else f"{finding.fix}: give the client a raci matrix ({FORMAT_DOC})"))
+    for finding in raci.advice(client, templates):
+        where = f"row {finding.row!r}: " if finding.row else ""
+        found.append(problem(f"{where}{finding.message}", "raci", finding.fix, "warning"))
+    try:
+        build_plan(client, templates)
+    except NoWorkingDay as exc:
+        found.append(problem(str(exc), "communication.days_off", "leave working days between the days off"))
+    except UnknownCadenceRule:
+        pass  # reported once, as a problem of the catalog
+    if not client.rater_groups:
+        found.append(problem("no rater group has a rater, so no evaluation form is made", "evaluation.raters",
+                             "give at least one group a rater, for example self: 1", "warning"))
+    return found
+
+
+def _reference_problems(client: Client, templates: Templates) -> list[tuple[str, str, str]]:
+    """Catalog ids the client names that the catalogs do not have: (message, field, fix)."""
+    found = []
+    roles = templates.structure("roles")["roles"]
+    for index, role in enumerate(client.roles):
+        if role not in roles:
+            found.append((f"unknown role {role!r}", f"roles[{index}]", f"use one of {', '.join(roles)}"))
+    people_roles = set(roles) | set(templates.structure("roles").get("people_roles", []))
+    for index, person in enumerate(client.people):
+        if person.role not in people_roles:
+            found.append((f"unknown role {person.role!r}", f"people[{index}].role", f"use one of {', '.join(sorted(people_roles))}"))
+    presets = templates.structure("cadences")["presets"]
+    if client.communication.preset not in presets:
+        found.append((f"unknown cadence preset {client.communication.preset!r}", "communication.preset",
+                      f"use one of {', '.join(presets)}"))
+    criteria = templates.structure("criteria")["presets"]
+    if client.evaluation.preset not in criteria:
+        found.append((f"unknown criteria preset {client.evaluation.preset!r}", "evaluation.preset",
+                      f"use one of {', '.join(criteria)}"))
+    return found

@@ -1,0 +1,111 @@
+"""Working days of a client's country: weekends, public holidays, make-up working days, and the
+engagement's own extra days off and extra working days; moving a date that falls on a day off."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+
+import holidays
+
+ONE_DAY = dt.timedelta(days=1)
+SEARCH_DAYS = 3660  # ten years: a calendar with no working day within them is a data error
+
+
+class NoWorkingDay(ValueError):
+    """The engagement's days off leave no working day where the plan needs one."""
+
+
+@lru_cache(maxsize=128)
+def _country_holidays(country: str, language: str, years: tuple[int, ...]) -> holidays.HolidayBase | None:
+    try:
+        probe = holidays.country_holidays(country)
+    except NotImplementedError:
+        return None
+    supported = probe.supported_languages or ()
+    # Holiday names in the document's language where the package has them, else the country's own.
+    choice = next((c for c in (f"{language}_{country}", language) if c in supported), None)
+    choice = choice or next((c for c in supported if c.split("_")[0] == language), None)
+    return holidays.country_holidays(country, years=years, language=choice)
+
+
+@dataclass(frozen=True)
+class DayOffReason:
+    kind: str  # "holiday", "weekend" or "engagement"
+    name: str = ""
+
+
+class WorkingCalendar:
+    """Which days are working days for one engagement."""
+
+    def __init__(self, country: str, language: str, first: dt.date, last: dt.date,
+                 days_off: list[dt.date] | tuple[dt.date, ...] = (),
+                 working_days: list[dt.date] | tuple[dt.date, ...] = ()):
+        years = tuple(range(first.year - 1, last.year + 2))
+        self.country = country
+        self.holidays = _country_holidays(country, language, years)
+        self.known_country = self.holidays is not None
+        weekend = getattr(self.holidays, "weekend", None) or {5, 6}
+        self.weekend = frozenset(weekend)
+        # China (and a few others) move weekend days into working days around long holidays.
+        self.makeup_days = frozenset(getattr(self.holidays, "weekend_workdays", ()) or ())
+        self.days_off = frozenset(days_off)
+        self.extra_working_days = frozenset(working_days)
+
+    def is_working_day(self, day: dt.date) -> bool:
+        return self.reason_off(day) is None
+
+    def reason_off(self, day: dt.date) -> DayOffReason | None:
+        """Why `day` is not a working day, or None if it is one."""
+        if day in self.extra_working_days:
+            return None
+        if day in self.days_off:
+            return DayOffReason("engagement")
+        if self.holidays is not None and day in self.holidays:
+            return DayOffReason("holiday", self.holidays.get(day))
+        if day in self.makeup_days:
+            return None
+        if day.weekday() in self.weekend:
+            return DayOffReason("weekend")
+        return None
+
+    def is_makeup_day(self, day: dt.date) -> bool:
+        return day.weekday() in self.weekend and (day in self.makeup_days or day in self.extra_working_days)
+
+    def next_working_day(self, day: dt.date, step: int = 1) -> dt.date:
+        """`day` itself if it is a working day, else the nearest one after (step 1) or before (step -1)."""
+        start = day
+        for _ in range(SEARCH_DAYS):
+            if self.is_working_day(day):
+                return day
+            day += step * ONE_DAY
+        raise NoWorkingDay(f"no working day within ten years {'after' if step > 0 else 'before'} {start}")
+
+    def add_working_days(self, day: dt.date, count: int) -> dt.date:
+        """The working day `count` working days after (count > 0) or before (count < 0) `day`."""
+        step = 1 if count >= 0 else -1
+        for _ in range(abs(count)):
+            day = self.next_working_day(day + step * ONE_DAY, step)
+        return day
+
+    def move(self, day: dt.date, rule: str) -> dt.date | None:
+        """Where an occurrence on `day` goes by `rule`; None when it is skipped."""
+        if self.is_working_day(day):
+            return day
+        if rule == "skip":
+            return None
+        if rule == "preceding":
+            return self.next_working_day(day, -1)
+        following = self.next_working_day(day, 1)
+        if rule == "modified_following" and following.month != day.month:
+            return self.next_working_day(day, -1)
+        return following
+
+    def working_days(self, first: dt.date, last: dt.date) -> list[dt.date]:
+        days, day = [], first
+        while day <= last:
+            if self.is_working_day(day):
+                days.append(day)
+            day += ONE_DAY
+        return days

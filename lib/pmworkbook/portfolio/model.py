@@ -1,0 +1,284 @@
+"""The portfolio's data model: what a client engagement is, field by field.
+
+The field descriptions are the portfolio format's documentation (``docs/portfolio.md`` is
+generated from them) and a field's ``column`` names it in a CSV/XLSX portfolio table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+LANGUAGES = ("en", "zh", "pl", "ru")
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+RATER_GROUPS = ("self", "manager", "team", "client")
+CLIENT_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+EMAIL_PATTERN = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
+ROLE_ID_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,40}")
+
+Language = Literal["en", "zh", "pl", "ru"]
+Weekday = Literal["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+MoveRule = Literal["following", "preceding", "modified_following", "skip"]
+RaciLetter = Literal["R", "A", "C", "I"]
+
+
+class _Model(BaseModel):
+    # Unknown keys are almost always typos: reject them so they are not silently ignored.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@lru_cache(maxsize=1)
+def _territories() -> frozenset[str]:
+    from babel import Locale
+
+    # Babel's territory list holds ISO 3166-1 alpha-2 codes plus a few groupings (EU, UN, ...).
+    groupings = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"}
+    return frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha()) - groupings
+
+
+@lru_cache(maxsize=1)
+def _currencies() -> frozenset[str]:
+    from babel.numbers import list_currencies
+
+    return frozenset(list_currencies())
+
+
+def _check_timezone(value: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Warsaw or Asia/Shanghai") from None
+    return value
+
+
+def _check_email(value: str | None) -> str | None:
+    if value is not None and not EMAIL_PATTERN.fullmatch(value):
+        raise ValueError(f"{value!r} is not an e-mail address; write it as name@example.com")
+    return value
+
+
+class Agency(_Model):
+    """The agency (the service provider) running the engagement."""
+
+    name: str = Field(min_length=1, description="The agency's name, as it signs letters.", json_schema_extra={"column": "agency_name"})
+    email: str | None = Field(None, description="The agency's e-mail address for the client.", json_schema_extra={"column": "agency_email"})
+    phone: str | None = Field(None, description="The agency's phone number.", json_schema_extra={"column": "agency_phone"})
+    timezone: str | None = Field(None, description="The agency's IANA time zone; the schedule shows its times beside the client's when they differ.",
+                                 json_schema_extra={"column": "agency_timezone"})
+
+    _email = field_validator("email")(_check_email)
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str | None) -> str | None:
+        return None if value is None else _check_timezone(value)
+
+
+class Budget(_Model):
+    """The project's budget."""
+
+    amount: Decimal = Field(ge=0, description="The amount, 0 or more.", json_schema_extra={"column": "budget"})
+    currency: str = Field(description="ISO 4217 code such as PLN, CNY, RUB, USD.", json_schema_extra={"column": "currency"})
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        if value.upper() not in _currencies():
+            raise ValueError(f"unknown currency {value!r}; use an ISO 4217 code such as PLN, CNY, RUB, USD")
+        return value.upper()
+
+
+class Milestone(_Model):
+    """A milestone: a preview is held before it and a review after it."""
+
+    name: str = Field(min_length=1, description="What is reached, in the client's language.")
+    date: dt.date = Field(description="YYYY-MM-DD, within the project's dates.")
+
+
+class Person(_Model):
+    """Someone on the engagement, on the client's side or the agency's."""
+
+    name: str = Field(min_length=1, description="Full name.")
+    role: str = Field(description="A role id of the role catalog (client_pm, project_manager, sponsor, account_manager, account_director, ...).")
+    side: Literal["client", "agency"] = Field(description="Whose staff: client or agency.")
+    email: str | None = Field(None, description="E-mail address, name@example.com.")
+    phone: str | None = Field(None, description="Phone number as it should be printed.")
+    title: str | None = Field(None, description="Job title, as it should be printed.")
+
+    _email = field_validator("email")(_check_email)
+
+    @field_validator("role")
+    @classmethod
+    def _role(cls, value: str) -> str:
+        if not ROLE_ID_PATTERN.fullmatch(value):
+            raise ValueError(f"{value!r} is not a role id; use lower-case letters, digits and _ such as client_pm")
+        return value
+
+
+class Project(_Model):
+    """The engagement's project."""
+
+    name: str = Field(min_length=1, description="The project's name, in the client's language.", json_schema_extra={"column": "project_name"})
+    start: dt.date = Field(description="First day, YYYY-MM-DD.", json_schema_extra={"column": "start"})
+    end: dt.date = Field(description="Last day, YYYY-MM-DD, on or after the start.", json_schema_extra={"column": "end"})
+    budget: Budget | None = Field(None, description="Amount and currency; shown in the role descriptions.")
+    deliverables: list[str] = Field(default_factory=list, description="The rows of the RACI matrix; empty: the milestones' names.",
+                                    json_schema_extra={"column": "deliverables", "cell": "A; B; C"})
+    milestones: list[Milestone] = Field(default_factory=list, description="Dated milestones.",
+                                        json_schema_extra={"column": "milestones", "cell": "Name=YYYY-MM-DD; ..."})
+
+    @model_validator(mode="after")
+    def _dates(self) -> "Project":
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}; the end must be on or after the start")
+        return self
+
+
+class Communication(_Model):
+    """The communication plan: which cadences, when the status meeting is, how fast answers come."""
+
+    preset: str = Field("standard", description="A cadence preset of the cadence catalog (standard, light, intensive, ...).",
+                        json_schema_extra={"column": "preset"})
+    meeting_day: Weekday = Field("TU", description="Day of the weekly status meeting: MO, TU, WE, TH, FR, SA or SU.",
+                                 json_schema_extra={"column": "meeting_day"})
+    meeting_time: dt.time = Field(dt.time(10, 0), description='Its start, "HH:MM" in the client\'s time zone (quote it in YAML).',
+                                  json_schema_extra={"column": "meeting_time"})
+    meeting_minutes: int = Field(default=60, ge=5, le=480, description="Its length in minutes, 5 to 480.")
+    response_hours: int = Field(default=4, ge=1, le=168, description="Promised first response to the client, in working hours, 1 to 168.",
+                                json_schema_extra={"column": "response_hours"})
+    days_off: list[dt.date] = Field(default_factory=list, description="The engagement's own extra days off, YYYY-MM-DD.",
+                                    json_schema_extra={"column": "days_off", "cell": "YYYY-MM-DD; ..."})
+    working_days: list[dt.date] = Field(default_factory=list, description="Extra working days (for example a Saturday worked), YYYY-MM-DD.",
+                                        json_schema_extra={"column": "working_days", "cell": "YYYY-MM-DD; ..."})
+    move_rule: MoveRule = Field("following", description="Where a meeting on a day off goes: the following working day, the "
+                                "preceding one, modified_following (the following unless that is next month) or skip.",
+                                json_schema_extra={"column": "move_rule"})
+    preview_days: int = Field(default=3, ge=0, le=30, description="Working days between a milestone preview and its milestone.")
+    closure_days: int = Field(default=5, ge=0, le=60, description="Working days after the project's end when the closure report is due.")
+    week_start: Weekday | None = Field(None, description="First day of the week in the month view; empty: the locale's.")
+
+    @field_validator("meeting_day", "week_start", mode="before")
+    @classmethod
+    def _weekday(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.upper() in WEEKDAYS:
+            return value.upper()
+        if value is None:
+            return value
+        raise ValueError(f"unknown weekday {value!r}; use one of {', '.join(WEEKDAYS)}")
+
+    @field_validator("meeting_time", mode="before")
+    @classmethod
+    def _time(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            # YAML 1.1 reads an unquoted 10:00 as the sexagesimal number 600.
+            value = f"{value // 60:02d}:{value % 60:02d}"
+        if isinstance(value, str):
+            match = re.fullmatch(r"(\d{1,2}):(\d{2})(?::00)?", value.strip())  # seconds: a model dumped as JSON
+            if not match or int(match[1]) > 23 or int(match[2]) > 59:
+                raise ValueError(f"{value!r} is not a time of day; write it as HH:MM between 00:00 and 23:59")
+            return dt.time(int(match[1]), int(match[2]))
+        return value
+
+
+class Evaluation(_Model):
+    """The evaluation sheet: which criteria, and how many raters of each group get a form."""
+
+    preset: str = Field("client_pm", description="A criteria preset of the criteria catalog (client_pm, pm_by_client, account_team).",
+                        json_schema_extra={"column": "evaluation_preset"})
+    raters: dict[Literal["self", "manager", "team", "client"], int] = Field(
+        default_factory=lambda: {"self": 1, "manager": 1, "team": 3, "client": 2},
+        description="Raters per group (self, manager, team, client), 0 to 500; a group of 0 gets no form.",
+        json_schema_extra={"column": "raters", "cell": "self=1; manager=1; team=4; client=2"},
+    )
+
+    @field_validator("raters")
+    @classmethod
+    def _raters(cls, value: dict[str, int]) -> dict[str, int]:
+        for group, count in value.items():
+            if count < 0 or count > 500:
+                raise ValueError(f"raters.{group} is {count}; give a number of raters from 0 to 500")
+        return value
+
+
+class Client(_Model):
+    """One client engagement: one pack of documents."""
+
+    id: str = Field(description="The pack's folder name: 1-63 lower-case letters, digits and '-'; unique in the portfolio.",
+                    json_schema_extra={"column": "id"})
+    name: str = Field(min_length=1, description="The client organisation's name, as printed.", json_schema_extra={"column": "name"})
+    language: Language = Field(description="The documents' language: en, zh, pl or ru.", json_schema_extra={"column": "language"})
+    country: str = Field(description="ISO 3166-1 alpha-2 code (PL, CN, RU, US, ...), for public holidays and make-up working days.",
+                         json_schema_extra={"column": "country"})
+    timezone: str = Field(description="The client's IANA time zone, such as Europe/Warsaw.", json_schema_extra={"column": "timezone"})
+    agency: Agency | None = Field(None, description="The agency; usually given once under defaults.")
+    project: Project = Field(description="The project.")
+    people: list[Person] = Field(default_factory=list, description="Who is on the engagement.",
+                                 json_schema_extra={"column": "person1_name, person1_role, person1_side, person1_email, person1_phone, "
+                                                              "person1_title, person2_..."})
+    roles: list[str] = Field(default_factory=lambda: ["client_pm"], description="Roles of the role catalog that get a role description.",
+                             json_schema_extra={"column": "roles", "cell": "client_pm; project_manager"})
+    raci: dict[str, dict[str, RaciLetter]] | None = Field(
+        None, description="The RACI matrix: deliverable -> role id -> R, A, C or I; exactly one A and at least one R per row. "
+                          "Empty: the role catalog's default letters.")
+    communication: Communication = Field(default_factory=Communication, description="The communication plan.")
+    evaluation: Evaluation = Field(default_factory=Evaluation, description="The evaluation.")
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not CLIENT_ID_PATTERN.fullmatch(value):
+            raise ValueError(
+                f"{value!r} is not a safe folder name; use 1-63 lower-case letters, digits and '-', "
+                "starting with a letter or digit (for example acme-shop)"
+            )
+        return value
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _language(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip().lower() in LANGUAGES:
+            return value.strip().lower()
+        raise ValueError(f"unknown language {value!r}; use one of {', '.join(LANGUAGES)}")
+
+    @field_validator("country", mode="before")
+    @classmethod
+    def _country(cls, value: Any) -> str:
+        if not isinstance(value, str) or value.strip().upper() not in _territories():
+            raise ValueError(f"unknown country {value!r}; use an ISO 3166-1 alpha-2 code such as PL, CN, RU, US")
+        return value.strip().upper()
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        return _check_timezone(value)
+
+    def people_with_role(self, role: str) -> list[Person]:
+        return [person for person in self.people if person.role == role]
+
+    @property
+    def rater_groups(self) -> list[str]:
+        return [group for group in RATER_GROUPS if self.evaluation.raters.get(group, 0) > 0]
+
+
+class Portfolio(_Model):
+    """The validated clients of a portfolio file."""
+
+    portfolio: str = "Portfolio"
+    source: str = ""
+    clients: list[Client]
+
+    def client(self, client_id: str) -> Client:
+        for client in self.clients:
+            if client.id == client_id:
+                return client
+        known = ", ".join(c.id for c in self.clients)
+        raise KeyError(f"{self.source}: no client {client_id!r}; the portfolio has: {known}")
+
+
