@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # One stamp per interpreter: another PYTHON=... makes the venv again on it.
 STAMP := $(VENV)/.installed$(subst /,-,$(PYTHON))
 
-.PHONY: demo test lab bench validate install clean system-build system-test
+.PHONY: demo test check lab bench validate install clean system-build system-test
 
 demo: system-build $(STAMP)
 	$(BIN)/pmworkbook build examples/demo-portfolio.yaml --out outputs
@@ -14,11 +14,17 @@ demo: system-build $(STAMP)
 test: system-test $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Static checks, run by CI before the tests: lint, types, and the generated portfolio format is current.
+check: $(STAMP)
+	$(BIN)/ruff check lib tests bench scripts
+	$(BIN)/mypy
+	$(BIN)/python -m pmworkbook.portfolio.reference --check
+
 validate: $(STAMP)
 	$(BIN)/pmworkbook validate examples/demo-portfolio.yaml
 
 lab: system-build $(STAMP)
-	$(BIN)/jupyter lab notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+	$(BIN)/jupyter lab lib/pmworkbook/notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 bench: system-build $(STAMP)
 	$(BIN)/python bench/throughput.py --clients 20

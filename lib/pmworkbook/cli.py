@@ -23,7 +23,7 @@ def _error(message: str) -> None:
     print(f"pmworkbook: {message}", file=sys.stderr)
 
 
-def _print_problems(validation: "Validation", heading: str) -> None:
+def _print_problems(validation: Validation, heading: str) -> None:
     errors, warnings = validation.errors, validation.warnings
     if errors:
         _error(f"{len(errors)} error(s) in {validation.source}; {heading}:")
@@ -35,7 +35,7 @@ def _print_problems(validation: "Validation", heading: str) -> None:
             print(f"  {problem}", file=sys.stderr)
 
 
-def _settings(args: argparse.Namespace) -> "Settings":
+def _settings(args: argparse.Namespace) -> Settings:
     from pmworkbook.batch.jobs import Settings
 
     formats = tuple(f.strip() for f in getattr(args, "formats", "html,pdf").split(",") if f.strip())

@@ -172,7 +172,7 @@ class WorkshopForm:
     # -- actions
     def save(self) -> bool:
         """Write the changes to the portfolio file; nothing is written while any value is invalid."""
-        client, problems = self.candidate()
+        _, problems = self.candidate()
         if problems:
             self.status.value = f'<b style="color:#b42318">Not saved: fix the {len(problems)} problem(s) shown.</b>'
             return False

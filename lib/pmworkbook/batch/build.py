@@ -13,9 +13,10 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from pmworkbook.batch import index_pages
 from pmworkbook.batch.jobs import Job, Result, Settings, plan_jobs

@@ -10,6 +10,7 @@ next. Registered as Papermill's ``pmworkbook`` engine (see pyproject.toml).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing.util
 import os
 import shutil
@@ -77,7 +78,7 @@ class WarmKernel:
         multiprocessing.util.Finalize(self, WarmKernel.discard, args=(self,), exitpriority=10)
 
     @classmethod
-    def current(cls) -> "WarmKernel":
+    def current(cls) -> WarmKernel:
         if not hasattr(cls._local, "kernel"):
             cls._local.kernel = cls()
         return cls._local.kernel
@@ -88,23 +89,21 @@ class WarmKernel:
         self.km = self.kc = None
         self.uses = 0
         if kc is not None:
-            try:
+            with contextlib.suppress(Exception):  # the kernel may already be gone
                 kc.stop_channels()
-            except Exception:  # noqa: BLE001 - the kernel may already be gone
-                pass
         if km is not None:
             from jupyter_core.utils import run_sync
 
-            try:
+            with contextlib.suppress(Exception):  # likewise
                 run_sync(km.shutdown_kernel)(now=True)
-            except Exception:  # noqa: BLE001
-                pass
             _remove_socket_folder(km)
 
     def reset(self, cwd: str, timeout: float = 30) -> bool:
         """Clear the kernel for the next notebook; False if it cannot be (then it is discarded)."""
         from jupyter_core.utils import run_sync
 
+        if self.km is None or self.kc is None:
+            return False
         try:
             if not run_sync(self.km.is_alive)():
                 return False

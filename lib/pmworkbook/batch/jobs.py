@@ -5,6 +5,7 @@ build changes the next build only."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sys
@@ -72,7 +73,7 @@ class Result:
     stale: bool = False  # an earlier build's document whose client was refused this time
 
     @classmethod
-    def failure(cls, job: Job, error: str, seconds: float = 0.0, files: list[dict[str, str]] | None = None) -> "Result":
+    def failure(cls, job: Job, error: str, seconds: float = 0.0, files: list[dict[str, str]] | None = None) -> Result:
         return cls(job.client_id, job.name, job.kind, "failed", seconds, files or [], error=error, variant=job.variant,
                    fingerprint=job.fingerprint)
 
@@ -82,10 +83,8 @@ def package_versions() -> dict[str, str]:
 
     versions = {"pmworkbook": __version__, "python": sys.version.split()[0]}
     for name in ("papermill", "nbconvert", "nbclient", "weasyprint", "holidays", "icalendar", "babel", "openpyxl", "pandas"):
-        try:
+        with contextlib.suppress(PackageNotFoundError):
             versions[name] = version(name)
-        except PackageNotFoundError:
-            pass
     return versions
 
 
@@ -111,13 +110,13 @@ def fingerprint(kind: DocumentKind, parameters: dict[str, Any], settings: Settin
     return digest.hexdigest()
 
 
-def client_parameters(client: "Client") -> dict[str, Any]:
+def client_parameters(client: Client) -> dict[str, Any]:
     """The client's validated data as a notebook parameter: plain JSON (Papermill writes it into
     the notebook as a Python literal, so the kept .ipynb shows what made the document)."""
     return client.model_dump(mode="json", exclude_defaults=False)
 
 
-def plan_jobs(clients: list["Client"], settings: Settings, kinds: list[DocumentKind] | None = None,
+def plan_jobs(clients: list[Client], settings: Settings, kinds: list[DocumentKind] | None = None,
               extra: dict[str, Any] | None = None) -> list[Job]:
     """A job per client × document kind (× variant), the longest kinds of each client first."""
     kinds = kinds if kinds is not None else document_kinds.in_pack()

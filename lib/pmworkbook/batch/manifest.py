@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from pmworkbook.batch.jobs import Job, Result, package_versions
 from pmworkbook.core.files import atomic_write_text

@@ -6,7 +6,8 @@ from __future__ import annotations
 import concurrent.futures
 import multiprocessing
 import time
-from typing import Any, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from pmworkbook.batch.jobs import Job, Result
 from pmworkbook.batch.worker import first_line, run_job

@@ -82,7 +82,7 @@ def run_job(job: Job) -> Result:
             files.append(pdf.write_pdf(page, folder / f"{job.name}.pdf", job.language, templates))
         os.replace(partial, final)  # last: a kept notebook means its documents were written
         failed.unlink(missing_ok=True)
-        files = [final] + files + side_files(folder, job)
+        files = [final, *files, *side_files(folder, job)]
         return Result(job.client_id, job.name, job.kind, "ok", time.perf_counter() - started,
                       [{"name": p.name, "sha256": sha256(p)} for p in files], variant=job.variant,
                       fingerprint=job.fingerprint)

@@ -43,7 +43,7 @@ class Collected:
                            "rejected": [asdict(r) for r in self.rejected]}, ensure_ascii=False, indent=2)
 
     @classmethod
-    def from_json(cls, text: str) -> "Collected":
+    def from_json(cls, text: str) -> Collected:
         data = json.loads(text)
         return cls([Response(**r) for r in data["responses"]], [Rejection(**r) for r in data["rejected"]])
 
@@ -57,10 +57,12 @@ def _not_observed_labels(templates: Templates) -> frozenset[str]:
     return frozenset(templates.text("i18n", lang)["evaluation.not_observed"].casefold() for lang in LANGUAGES)
 
 
-def _score(value: Any, criterion: str, where: str, templates: Templates) -> int | None | str:
-    """A cell's score: 1..5, NOT_OBSERVED, or "" when left blank."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return ""
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _score(value: Any, criterion: str, where: str, templates: Templates) -> int | None:
+    """A filled cell's score: 1..5, or NOT_OBSERVED."""
     if isinstance(value, str) and value.strip().casefold() in _not_observed_labels(templates):
         return NOT_OBSERVED
     try:
@@ -103,9 +105,9 @@ def read_xlsx(path: Path, client: Client, templates: Templates) -> Response:
     comments: dict[str, str] = {}
     for offset, criterion in enumerate(criteria):
         row = first_row + offset
-        score = _score(sheet.cell(row=row, column=4).value, criterion, f"row {row}", templates)
-        if score != "":
-            scores[criterion] = score
+        value = sheet.cell(row=row, column=4).value
+        if not _blank(value):
+            scores[criterion] = _score(value, criterion, f"row {row}", templates)
         comment = sheet.cell(row=row, column=5).value
         if comment is not None and str(comment).strip():
             comments[criterion] = str(comment).strip()
@@ -121,16 +123,16 @@ def read_json(path: Path, client: Client, templates: Templates) -> Response:
         raise FormError("not a pmworkbook response file (no 'answers')")
     _check_identity(data, client, templates)
     known = {c["id"] for c in criteria_for(client, templates)}
-    scores, comments = {}, {}
+    scores: dict[str, int | None] = {}
+    comments: dict[str, str] = {}
     for criterion, answer in data["answers"].items():
         if criterion not in known:
             raise FormError(f"unknown criterion '{criterion}'")
         score = answer.get("score")
         if score == "not_observed":
             scores[criterion] = NOT_OBSERVED
-        elif score not in (None, ""):
-            checked = _score(score, criterion, "answers", templates)
-            scores[criterion] = checked if checked != "" else NOT_OBSERVED
+        elif not _blank(score):
+            scores[criterion] = _score(score, criterion, "answers", templates)
         if str(answer.get("comment") or "").strip():
             comments[criterion] = str(answer["comment"]).strip()
     return Response(path.name, data["rater_group"], scores, comments)

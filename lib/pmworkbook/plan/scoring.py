@@ -53,9 +53,9 @@ def band_for(score: float | None, bands: list[dict]) -> str | None:
 
 
 def _criterion_means(responses: list[Response], criteria: list[str]) -> dict[str, float | None]:
-    means = {}
+    means: dict[str, float | None] = {}
     for criterion in criteria:
-        values = [r.scores[criterion] for r in responses if r.scores.get(criterion) is not None]
+        values = [score for r in responses if (score := r.scores.get(criterion)) is not None]
         means[criterion] = mean(values) if values else None
     return means
 

@@ -23,7 +23,7 @@ def month_grid(plan: CommunicationPlan, fmt: Formatter, week_start: str | None =
             continue
         by_day.setdefault(row.date, []).append({"title": row.title, "item": row.item.split("-")[0]})
     project = plan.client.project
-    last = max([project.end] + list(by_day))
+    last = max([project.end, *by_day])
     months, month = [], project.start.replace(day=1)
     grid = pycalendar.Calendar(firstweekday=first_weekday)
     while month <= last:
@@ -53,11 +53,11 @@ def timeline_chart(plan: CommunicationPlan, fmt: Formatter) -> Fragment:
     frame = plan.occurrences
     # One lane per item kind; milestone previews and reviews share a lane each.
     lanes = list(dict.fromkeys(item.split("-")[0] for item in frame["item"]))
-    labels = {item.split("-")[0]: title.split(":")[0].split("：")[0] for item, title in zip(frame["item"], frame["title"])}
+    labels = {item.split("-")[0]: title.split(":")[0].split("：")[0] for item, title in zip(frame["item"], frame["title"], strict=True)}
     figure, axes = plt.subplots(figsize=(10, 0.45 * len(lanes) + 1.2), dpi=100)
     try:
         for lane, item in enumerate(lanes):
-            dates = [d for d, i in zip(frame["date"], frame["item"]) if i.split("-")[0] == item]
+            dates = [d for d, i in zip(frame["date"], frame["item"], strict=True) if i.split("-")[0] == item]
             axes.scatter(dates, [lane] * len(dates), s=14 if len(dates) > 40 else 36, marker="|" if len(dates) > 40 else "o")
         for milestone in plan.client.project.milestones:
             axes.axvline(milestone.date, color="#b03a2e", linewidth=0.8, linestyle="--")

@@ -8,7 +8,6 @@ import io
 from functools import lru_cache
 from pathlib import Path
 
-
 # PNG at print resolution: a vector chart costs WeasyPrint several times more to lay out and draw.
 # 150 dpi on a 10-inch figure printed 7 inches wide is about 210 dpi on paper.
 CHART_DPI = 150

@@ -63,7 +63,7 @@ def write_form(client: Client, group: str, folder: Path, templates: Templates) -
             sheet[f"{column}{row}"].protection = Protection(locked=False)
         validation.add(f"D{row}")
         sheet.row_dimensions[row].height = 120
-    for column, width in zip("ABCDE", (34, 9, 60, 16, 40)):
+    for column, width in zip("ABCDE", (34, 9, 60, 16, 40), strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     sheet.protection.sheet = True  # raters fill scores and comments; the structure stays as built
