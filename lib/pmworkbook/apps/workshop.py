@@ -5,9 +5,10 @@ portfolio → its problems, field by field → saved to the file, or built. The 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 

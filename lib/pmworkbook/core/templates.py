@@ -59,7 +59,7 @@ class Templates:
 
     @staticmethod
     @lru_cache(maxsize=8)
-    def get(folder: str | Path | None = None) -> "Templates":
+    def get(folder: str | Path | None = None) -> Templates:
         """The templates for `folder` (None or "": the bundled ones), made once per process."""
         return Templates(Path(folder) if folder else None)
 
@@ -79,7 +79,7 @@ class Templates:
         """The language-neutral part of catalog `name` (roles, cadences, criteria)."""
         return read_catalog(self.find(f"catalogs/{name}.yaml"))
 
-    def text(self, name: str, language: str) -> "Texts":
+    def text(self, name: str, language: str) -> Texts:
         """The text of catalog `name` in `language`; `name` 'i18n' is the documents' own strings."""
         relative = f"i18n/{language}.yaml" if name == "i18n" else f"catalogs/{name}.{language}.yaml"
         path = self.find(relative)
@@ -99,7 +99,7 @@ class Templates:
         return [str(base / "nbconvert") for base in self.folders if (base / "nbconvert").is_dir()]
 
     @cached_property
-    def jinja(self) -> "jinja2.Environment":
+    def jinja(self) -> jinja2.Environment:
         import jinja2
 
         return jinja2.Environment(

@@ -10,9 +10,10 @@ This module imports nothing heavy: build workers read it, and they never load pa
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING
 
 from pmworkbook.core.templates import NOTEBOOKS_DIR
 
@@ -33,7 +34,7 @@ class DocumentKind:
     notebook: Path
     # One document per client (None), or one per variant, e.g. per role: the variant is passed as
     # the notebook's `variant_parameter` and its title is looked up under `variant_title_key`.
-    variants: Callable[["Client"], list[str]] | None = None
+    variants: Callable[[Client], list[str]] | None = None
     variant_parameter: str | None = None
     variant_title_key: str | None = None  # e.g. "role_names.{variant}"
     extra_parameters: tuple[str, ...] = ()  # passed by a command of its own (collect's `responses`)
@@ -56,7 +57,7 @@ class DocumentKind:
     def document_name(self, variant: str | None) -> str:
         return f"{self.name}_{variant}" if variant else self.name
 
-    def variants_of(self, client: "Client") -> list[str | None]:
+    def variants_of(self, client: Client) -> list[str | None]:
         return list(self.variants(client)) if self.variants else [None]
 
     def side_file_patterns(self, variant: str | None) -> list[str]:
@@ -104,7 +105,7 @@ class Registry:
         return [kind for kind in self if kind.in_pack]
 
 
-def _roles(client: "Client") -> list[str]:
+def _roles(client: Client) -> list[str]:
     return list(client.roles)
 
 
