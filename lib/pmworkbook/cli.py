@@ -73,6 +73,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    if outcome.validation.warnings and not outcome.refused_whole:
+        print(f"{len(outcome.validation.warnings)} warning(s) for the consultant; `pmworkbook validate "
+              f"{args.portfolio}` lists them", file=sys.stderr)
     if outcome.refused_whole:
         _print_problems(outcome.validation, "nothing was built" + (" (--strict)" if args.strict else ""))
         return EXIT_BAD_INPUT

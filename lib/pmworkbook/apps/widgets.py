@@ -219,7 +219,8 @@ class EvaluationForm:
     def __init__(self, portfolio_path: str | Path, responses_dir: str | Path, client_id: str | None = None,
                  rater_group: str | None = None, templates: Templates | None = None):
         self.templates = templates or Templates.get()
-        self.portfolio = validate(portfolio_path, self.templates).require()
+        validation = validate(portfolio_path, self.templates)  # clients with errors are not offered
+        self.portfolio = validation.portfolio if validation.portfolio is not None else validation.require()
         self.responses_dir = Path(responses_dir)
         self.client = w.Dropdown(options=[(f"{c.name} ({c.id})", c.id) for c in self.portfolio.clients],
                                  value=client_id or self.portfolio.clients[0].id)
