@@ -1,7 +1,14 @@
 """The portfolio's data model: what a client engagement is, field by field.
 
 The field descriptions are the portfolio format's documentation (``docs/portfolio.md`` is
-generated from them) and a field's ``column`` names it in a CSV/XLSX portfolio table.
+generated from them by ``python -m pmworkbook.portfolio.reference``) and a field's
+``json_schema_extra`` places it in a CSV/XLSX portfolio table (`pmworkbook.portfolio.tables`):
+
+- ``column``: the header of the field's column. A field without one is YAML only, except a
+  nested model, whose own fields' columns count (``project_name`` is ``project.name``).
+- ``{n}`` in a column: a list of models spread over numbered columns, one set per item
+  (``person1_name``, ``person2_name``, ...).
+- ``cell``: how a list or mapping is written in its one cell, entries separated by ``;``.
 """
 
 from __future__ import annotations
@@ -105,12 +112,13 @@ class Milestone(_Model):
 class Person(_Model):
     """Someone on the engagement, on the client's side or the agency's."""
 
-    name: str = Field(min_length=1, description="Full name.")
-    role: str = Field(description="A role id of the role catalog (client_pm, project_manager, sponsor, account_manager, account_director, ...).")
-    side: Literal["client", "agency"] = Field(description="Whose staff: client or agency.")
-    email: str | None = Field(None, description="E-mail address, name@example.com.")
-    phone: str | None = Field(None, description="Phone number as it should be printed.")
-    title: str | None = Field(None, description="Job title, as it should be printed.")
+    name: str = Field(min_length=1, description="Full name.", json_schema_extra={"column": "person{n}_name"})
+    role: str = Field(description="A role id of the role catalog (client_pm, project_manager, sponsor, account_manager, account_director, ...).",
+                      json_schema_extra={"column": "person{n}_role"})
+    side: Literal["client", "agency"] = Field(description="Whose staff: client or agency.", json_schema_extra={"column": "person{n}_side"})
+    email: str | None = Field(None, description="E-mail address, name@example.com.", json_schema_extra={"column": "person{n}_email"})
+    phone: str | None = Field(None, description="Phone number as it should be printed.", json_schema_extra={"column": "person{n}_phone"})
+    title: str | None = Field(None, description="Job title, as it should be printed.", json_schema_extra={"column": "person{n}_title"})
 
     _email = field_validator("email")(_check_email)
 
@@ -219,9 +227,8 @@ class Client(_Model):
     timezone: str = Field(description="The client's IANA time zone, such as Europe/Warsaw.", json_schema_extra={"column": "timezone"})
     agency: Agency | None = Field(None, description="The agency; usually given once under defaults.")
     project: Project = Field(description="The project.")
-    people: list[Person] = Field(default_factory=list, description="Who is on the engagement.",
-                                 json_schema_extra={"column": "person1_name, person1_role, person1_side, person1_email, person1_phone, "
-                                                              "person1_title, person2_..."})
+    # In a table: the numbered columns of Person (person1_name, person2_name, ...).
+    people: list[Person] = Field(default_factory=list, description="Who is on the engagement.")
     roles: list[str] = Field(default_factory=lambda: ["client_pm"], description="Roles of the role catalog that get a role description.",
                              json_schema_extra={"column": "roles", "cell": "client_pm; project_manager"})
     raci: dict[str, dict[str, RaciLetter]] | None = Field(
@@ -270,9 +277,9 @@ class Client(_Model):
 class Portfolio(_Model):
     """The validated clients of a portfolio file."""
 
-    portfolio: str = "Portfolio"
-    source: str = ""
-    clients: list[Client]
+    portfolio: str = Field("Portfolio", description="The portfolio's title, on its index page; a table's title is its file name.")
+    source: str = ""  # the file it was read from, not a key of it
+    clients: list[Client] = Field(description="The clients, one pack of documents each; at least one.")
 
     def client(self, client_id: str) -> Client:
         for client in self.clients:

@@ -1,12 +1,10 @@
 """The flat portfolio: one row per client in a CSV or XLSX table.
 
-Columns (header names, any order; empty cells take the defaults):
-  id, name, language, country, timezone, project_name, start, end, budget, currency,
-  deliverables ("A; B"), milestones ("Name=YYYY-MM-DD; ..."), roles ("client_pm; ..."),
-  meeting_day, meeting_time, preset, response_hours, days_off ("YYYY-MM-DD; ..."),
-  working_days, evaluation_preset, raters ("self=1; manager=1; team=4; client=2"),
-  agency_name, agency_email, agency_phone, agency_timezone,
-  person1_name, person1_role, person1_side, person1_email, person1_phone, person2_... .
+The columns are the model's: each field's ``column`` metadata in `pmworkbook.portfolio.model`
+names its column and its type says how a cell is read (lists and mappings in one cell,
+separated by ';'). Header names in any order; empty cells take the model's defaults. The
+columns, with an example of each, are listed in docs/portfolio.md ("Table columns"), which is
+generated from the same `COLUMNS` (``python -m pmworkbook.portfolio.reference``).
 """
 
 from __future__ import annotations
@@ -14,20 +12,97 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+import types
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Union, get_args, get_origin
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from pmworkbook.core.problems import FORMAT_DOC, Problem
+from pmworkbook.portfolio.model import Client
 
-CLIENT_COLUMNS = {"id": "id", "name": "name", "language": "language", "country": "country", "timezone": "timezone"}
-PROJECT_COLUMNS = {"project_name": "name", "start": "start", "end": "end"}
-COMMUNICATION_COLUMNS = {"meeting_day": "meeting_day", "meeting_time": "meeting_time", "preset": "preset",
-                         "response_hours": "response_hours", "move_rule": "move_rule"}
-AGENCY_COLUMNS = {"agency_name": "name", "agency_email": "email", "agency_phone": "phone", "agency_timezone": "timezone"}
-PERSON_COLUMN = re.compile(r"person(\d+)_(name|role|side|email|phone|title)")
-LIST_COLUMNS = ("deliverables", "milestones", "roles", "days_off", "working_days", "raters")
-KNOWN_COLUMNS = (set(CLIENT_COLUMNS) | set(PROJECT_COLUMNS) | set(COMMUNICATION_COLUMNS) | set(AGENCY_COLUMNS)
-                 | set(LIST_COLUMNS) | {"budget", "currency", "evaluation_preset"})
+# An unknown column's message sends the user to this section of the format.
+COLUMNS_DOC = f"{FORMAT_DOC}#table-columns"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the table and the field it fills."""
+
+    name: str  # the header; a numbered column has "{n}" where the number goes: person{n}_name
+    path: tuple[str, ...]  # the field from the client: ("project", "budget", "amount"); numbered: ("people", "name")
+    model: type[BaseModel]  # the model declaring the field
+
+    @property
+    def field(self) -> FieldInfo:
+        return self.model.model_fields[self.path[-1]]
+
+    @property
+    def numbered(self) -> bool:
+        return "{n}" in self.name
+
+    @property
+    def cell(self) -> str | None:
+        """How a list or mapping is written in the cell, from the field's ``cell`` metadata."""
+        return _extra(self.field).get("cell")
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return re.compile(re.escape(self.name).replace(re.escape("{n}"), r"(\d+)"))
+
+
+def field_type(field: FieldInfo) -> Any:
+    """The field's type without its ``| None``."""
+    annotation = field.annotation
+    if get_origin(annotation) in (Union, types.UnionType):
+        args = [arg for arg in get_args(annotation) if arg is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return annotation
+
+
+def is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _extra(field: FieldInfo) -> dict[str, Any]:
+    return field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+
+
+def model_columns(model: type[BaseModel] = Client, path: tuple[str, ...] = ()) -> list[Column]:
+    """The table's columns, in the model's field order: a field with ``column`` metadata is one;
+    a nested model contributes its fields' columns; a list of models whose fields have numbered
+    columns contributes those."""
+    columns = []
+    for name, field in model.model_fields.items():
+        annotation = field_type(field)
+        if "column" in _extra(field):
+            columns.append(Column(_extra(field)["column"], (*path, name), model))
+        elif is_model(annotation):
+            columns += model_columns(annotation, (*path, name))
+        elif get_origin(annotation) is list and is_model(get_args(annotation)[0]):
+            item = get_args(annotation)[0]
+            columns += [Column(_extra(f)["column"], (*path, name, n), item) for n, f in item.model_fields.items() if "column" in _extra(f)]
+    names = [column.name for column in columns]
+    if len(set(names)) != len(names):
+        raise ValueError(f"{model.__name__}: a table column is given to two fields: {sorted({n for n in names if names.count(n) > 1})}")
+    return columns
+
+
+COLUMNS = model_columns()
+PLAIN = {column.name: column for column in COLUMNS if not column.numbered}
+NUMBERED = [column for column in COLUMNS if column.numbered]
+
+
+def numbered_column(header: str) -> tuple[Column, int] | None:
+    """(column, number) for a numbered column's header such as person2_email."""
+    for column in NUMBERED:
+        match = column.pattern.fullmatch(header)
+        if match:
+            return column, int(match[1])
+    return None
 
 
 def read_table(path: Path) -> tuple[dict[str, Any], list[str], list[Problem]]:
@@ -38,12 +113,12 @@ def read_table(path: Path) -> tuple[dict[str, Any], list[str], list[Problem]]:
         return {"clients": []}, [], [Problem(str(path), "the table has no header row", fix="put the column names in the first row")]
     header, body = [str(h or "").strip() for h in rows[0]], rows[1:]
     for column in header:
-        if column and column not in KNOWN_COLUMNS and not PERSON_COLUMN.fullmatch(column):
+        if column and column not in PLAIN and numbered_column(column) is None:
             problems.append(Problem(str(path), f"unknown column {column!r}", field=column,
-                                    fix=f"see the table columns in the portfolio format ({FORMAT_DOC})"))
+                                    fix=f"see the table columns in the portfolio format ({COLUMNS_DOC})"))
     clients, labels = [], []
     for number, values in enumerate(body, start=2):
-        cells = {h: _clean(v) for h, v in zip(header, values) if h and _clean(v) is not None}
+        cells = {h: _clean(v) for h, v in zip(header, values, strict=False) if h and _clean(v) is not None}
         if not cells:
             continue  # blank line
         label = f"row {number}"
@@ -61,7 +136,7 @@ def read_table(path: Path) -> tuple[dict[str, Any], list[str], list[Problem]]:
 
 def _read_csv(path: Path) -> list[list[Any]]:
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        return [row for row in csv.reader(handle)]
+        return list(csv.reader(handle))
 
 
 def _read_xlsx(path: Path) -> list[list[Any]]:
@@ -99,40 +174,46 @@ def _pairs(column: str, text: Any) -> list[tuple[str, str]]:
     return pairs
 
 
+def _cell_value(column: Column, value: Any) -> Any:
+    """A cell as the field's value: lists and mappings are split at ';', the rest is passed on."""
+    annotation = field_type(column.field)
+    if get_origin(annotation) is dict:  # key=value; ...
+        return dict(_pairs(column.name, value))
+    if get_origin(annotation) is list:
+        item = get_args(annotation)[0]
+        if is_model(item):  # a two-field model per entry: first=second; ... (milestones: Name=YYYY-MM-DD)
+            first, second = item.model_fields
+            return [{first: key, second: text} for key, text in _pairs(column.name, value)]
+        if item is dt.date and isinstance(value, dt.date):  # a spreadsheet's date cell: one day
+            return [value]
+        return _split(value)
+    return value
+
+
+def _skeleton(model: type[BaseModel]) -> dict[str, Any]:
+    """The required nested models, empty: a row without any project column still gets `project`
+    (so the model names its missing fields)."""
+    return {name: _skeleton(field_type(field)) for name, field in model.model_fields.items()
+            if field.is_required() and is_model(field_type(field))}
+
+
 def _client_from_cells(cells: dict[str, Any]) -> dict[str, Any]:
-    client: dict[str, Any] = {field: cells[column] for column, field in CLIENT_COLUMNS.items() if column in cells}
-    project: dict[str, Any] = {field: cells[column] for column, field in PROJECT_COLUMNS.items() if column in cells}
-    if "budget" in cells or "currency" in cells:
-        project["budget"] = {"amount": cells.get("budget"), "currency": cells.get("currency")}
-    if "deliverables" in cells:
-        project["deliverables"] = _split(cells["deliverables"])
-    if "milestones" in cells:
-        project["milestones"] = [{"name": name, "date": date} for name, date in _pairs("milestones", cells["milestones"])]
-    client["project"] = project
-    if "roles" in cells:
-        client["roles"] = _split(cells["roles"])
-    communication = {field: cells[column] for column, field in COMMUNICATION_COLUMNS.items() if column in cells}
-    for column in ("days_off", "working_days"):
-        if column in cells:
-            value = cells[column]
-            communication[column] = [value] if isinstance(value, dt.date) else _split(value)
-    if communication:
-        client["communication"] = communication
-    evaluation: dict[str, Any] = {}
-    if "evaluation_preset" in cells:
-        evaluation["preset"] = cells["evaluation_preset"]
-    if "raters" in cells:
-        evaluation["raters"] = {group: count for group, count in _pairs("raters", cells["raters"])}
-    if evaluation:
-        client["evaluation"] = evaluation
-    agency = {field: cells[column] for column, field in AGENCY_COLUMNS.items() if column in cells}
-    if agency:
-        client["agency"] = agency
-    people: dict[int, dict[str, Any]] = {}
-    for column, value in cells.items():
-        match = PERSON_COLUMN.fullmatch(column)
-        if match:
-            people.setdefault(int(match[1]), {})[match[2]] = str(value)
-    if people:
-        client["people"] = [people[n] for n in sorted(people)]
+    client = _skeleton(Client)
+    for column in PLAIN.values():  # the model's order: which bad cell is reported first does not depend on the header's
+        if column.name in cells:
+            node = client
+            for part in column.path[:-1]:
+                node = node.setdefault(part, {})
+            node[column.path[-1]] = _cell_value(column, cells[column.name])
+    items: dict[tuple[str, ...], dict[int, dict[str, Any]]] = {}
+    for header, value in cells.items():
+        found = numbered_column(header)
+        if found:
+            column, number = found
+            items.setdefault(column.path[:-1], {}).setdefault(number, {})[column.path[-1]] = str(value)
+    for path, by_number in items.items():
+        node = client
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+        node[path[-1]] = [by_number[n] for n in sorted(by_number)]
     return client
