@@ -23,7 +23,7 @@ class EvaluationSheet(Document):
         return super().header(subtitle=subtitle or self.t[f"evaluation.preset_names.{self.client.evaluation.preset}"])
 
     def instructions(self) -> Fragment:
-        groups = [{"id": g, "name": self.t[f"evaluation.rater_groups.{g}"], "count": self.client.evaluation.raters.get(g, 0),
+        groups = [{"id": g, "name": self.t[f"evaluation.rater_groups.{g}"], "count": self.client.evaluation.raters[g],
                    "text": self.t.format(f"evaluation.group_instructions.{g}", threshold=evaluation.threshold(g))}
                   for g in self.client.rater_groups]
         return self.render("evaluation_instructions.html.j2", groups=groups, criteria=self.criteria)

@@ -22,10 +22,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-
 LANGUAGES = ("en", "zh", "pl", "ru")
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-RATER_GROUPS = ("self", "manager", "team", "client")
+RaterGroup = Literal["self", "manager", "team", "client"]
+RATER_GROUPS: tuple[RaterGroup, ...] = ("self", "manager", "team", "client")
 CLIENT_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 EMAIL_PATTERN = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
 ROLE_ID_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,40}")
@@ -47,7 +47,7 @@ def _territories() -> frozenset[str]:
 
     # Babel's territory list holds ISO 3166-1 alpha-2 codes plus a few groupings (EU, UN, ...).
     groupings = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"}
-    return frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha()) - groupings
+    return frozenset(code for code in Locale("en").territories if isinstance(code, str) and len(code) == 2 and code.isalpha()) - groupings
 
 
 @lru_cache(maxsize=1)
@@ -143,7 +143,7 @@ class Project(_Model):
                                         json_schema_extra={"column": "milestones", "cell": "Name=YYYY-MM-DD; ..."})
 
     @model_validator(mode="after")
-    def _dates(self) -> "Project":
+    def _dates(self) -> Project:
         if self.end < self.start:
             raise ValueError(f"end {self.end} is before start {self.start}; the end must be on or after the start")
         return self
@@ -195,13 +195,17 @@ class Communication(_Model):
         return value
 
 
+def _default_raters() -> dict[RaterGroup, int]:
+    return {"self": 1, "manager": 1, "team": 3, "client": 2}
+
+
 class Evaluation(_Model):
     """The evaluation sheet: which criteria, and how many raters of each group get a form."""
 
     preset: str = Field("client_pm", description="A criteria preset of the criteria catalog (client_pm, pm_by_client, account_team).",
                         json_schema_extra={"column": "evaluation_preset"})
-    raters: dict[Literal["self", "manager", "team", "client"], int] = Field(
-        default_factory=lambda: {"self": 1, "manager": 1, "team": 3, "client": 2},
+    raters: dict[RaterGroup, int] = Field(
+        default_factory=_default_raters,
         description="Raters per group (self, manager, team, client), 0 to 500; a group of 0 gets no form.",
         json_schema_extra={"column": "raters", "cell": "self=1; manager=1; team=4; client=2"},
     )
@@ -270,7 +274,7 @@ class Client(_Model):
         return [person for person in self.people if person.role == role]
 
     @property
-    def rater_groups(self) -> list[str]:
+    def rater_groups(self) -> list[RaterGroup]:
         return [group for group in RATER_GROUPS if self.evaluation.raters.get(group, 0) > 0]
 
 
