@@ -12,13 +12,26 @@ import pytest
 import recurring_ical_events
 
 from conftest import DEMO
-from pmworkbook.communication import build_plan
-from pmworkbook.ics import to_ical
-from pmworkbook.portfolio import Client, load_portfolio
+from pmworkbook.core.i18n import Formatter
+from pmworkbook.core.templates import Templates
+from pmworkbook.plan import communication
+from pmworkbook.plan.validation import validate
+from pmworkbook.portfolio.model import Client
+from pmworkbook.render.ics import to_ical
+
+TEMPLATES = Templates.get()
+
+
+def build_plan(client: Client):
+    return communication.build_plan(client, TEMPLATES)
+
+
+def formatter(client: Client) -> Formatter:
+    return Formatter(client.language, client.country, TEMPLATES)
 
 
 def demo_client(client_id: str, **changes) -> Client:
-    client = load_portfolio(DEMO).client(client_id)
+    client = validate(DEMO, TEMPLATES).require().client(client_id)
     data = client.model_dump()
     for dotted, value in changes.items():
         node = data
@@ -30,7 +43,7 @@ def demo_client(client_id: str, **changes) -> Client:
 
 
 def parsed_events(plan):
-    calendar = icalendar.Calendar.from_ical(to_ical(plan))
+    calendar = icalendar.Calendar.from_ical(to_ical(plan, formatter(plan.client)))
     start = dt.date(2000, 1, 1)
     return calendar, recurring_ical_events.of(calendar).between(start, dt.date(2100, 1, 1))
 
@@ -120,7 +133,7 @@ def test_uids_are_unique_and_stable_across_builds():
 
 def test_ics_has_dtstamp_vtimezone_and_lines_folded_at_75_octets():
     plan = build_plan(demo_client("huaxin-retail"))
-    data = to_ical(plan)
+    data = to_ical(plan, formatter(plan.client))
     assert all(len(line) <= 75 for line in data.split(b"\r\n")), max(data.split(b"\r\n"), key=len)
     calendar = icalendar.Calendar.from_ical(data)
     zones = {str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")}
@@ -140,12 +153,11 @@ def test_unknown_country_falls_back_to_weekends_with_a_warning_in_the_document()
 def test_month_grid_weeks_start_on_the_locales_first_day_unless_set():
     import re
 
-    from pmworkbook.calendar_views import month_grid
-    from pmworkbook.i18n import Formatter
+    from pmworkbook.render.calendar_views import month_grid
 
     def first_header(client):
         plan = build_plan(client)
-        html = str(month_grid(plan, Formatter(client.language, client.country), client.communication.week_start))
+        html = str(month_grid(plan, formatter(client), client.communication.week_start))
         return re.search(r"<thead><tr><th>([^<]+)</th>", html)[1]
 
     assert first_header(demo_client("harbor-health")) == "Sun"  # en_US weeks start on Sunday

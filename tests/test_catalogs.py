@@ -7,9 +7,9 @@ import re
 import pytest
 import yaml
 
-from conftest import ROOT
+from pmworkbook.core.templates import BUNDLED_TEMPLATES
 
-TEMPLATES = ROOT / "templates"
+TEMPLATES = BUNDLED_TEMPLATES  # the templates shipped inside the package
 LANGUAGES = ("zh", "pl", "ru")
 CATALOGS = ["i18n/{lang}.yaml", "catalogs/cadences.{lang}.yaml", "catalogs/roles.{lang}.yaml", "catalogs/criteria.{lang}.yaml"]
 # Words that may stay the same in every language: acronyms and channel names.

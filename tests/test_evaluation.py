@@ -14,10 +14,11 @@ import openpyxl
 import pytest
 import yaml
 
-from conftest import DEMO, ROOT, run_cli
+from conftest import DEMO, run_cli
+from pmworkbook.core.templates import BUNDLED_TEMPLATES
 
 CLIENT = "sever-logistics"  # Russian: the report's numbers use a decimal comma
-CRITERIA = yaml.safe_load((ROOT / "templates" / "catalogs" / "criteria.yaml").read_text(encoding="utf-8"))
+CRITERIA = yaml.safe_load((BUNDLED_TEMPLATES / "catalogs" / "criteria.yaml").read_text(encoding="utf-8"))
 IDS = [c["id"] for c in CRITERIA["presets"]["client_pm"]]
 WEIGHTS = {c["id"]: c["weight"] for c in CRITERIA["presets"]["client_pm"]}
 NOT_OBSERVED = "Не наблюдалось"
@@ -89,13 +90,16 @@ def test_collect_counts_good_forms_and_rejects_the_rest_with_reasons(collected):
 
 def test_every_figure_matches_an_independent_calculation(collected):
     _, folder = collected
-    from pmworkbook.evaluation import criteria_for
-    from pmworkbook.portfolio import load_portfolio
-    from pmworkbook.responses import Collected
-    from pmworkbook.scoring import score
+    from pmworkbook.core.templates import Templates
+    from pmworkbook.plan.evaluation import criteria_for
+    from pmworkbook.plan.responses import Collected
+    from pmworkbook.plan.scoring import score
+    from pmworkbook.plan.validation import validate
 
+    templates = Templates.get()
     data = Collected.from_json((folder / "evaluation_responses.json").read_text(encoding="utf-8"))
-    report = score(data.responses, criteria_for(load_portfolio(DEMO).client(CLIENT)))
+    client = validate(DEMO, templates).require().client(CLIENT)
+    report = score(data.responses, criteria_for(client, templates), templates.structure("criteria")["bands"])
 
     per_rater = {group: [expected_weighted(s) for s in forms] for group, forms in RATERS.items()}
     others = per_rater["manager"] + per_rater["team"] + per_rater["client"]  # withheld client counts here
@@ -158,7 +162,7 @@ def test_blank_forms_have_dropdowns_identity_and_protection(demo_packs):
 @pytest.mark.parametrize("preset", ["client_pm", "pm_by_client", "account_team"])
 def test_every_preset_has_text_and_anchors_in_every_language(preset):
     for language in ("en", "zh", "pl", "ru"):
-        text = yaml.safe_load((ROOT / "templates" / "catalogs" / f"criteria.{language}.yaml").read_text(encoding="utf-8"))
+        text = yaml.safe_load((BUNDLED_TEMPLATES / "catalogs" / f"criteria.{language}.yaml").read_text(encoding="utf-8"))
         for criterion in CRITERIA["presets"][preset]:
             entry = text["criteria"][criterion["id"]]
             assert entry["name"] and entry["description"] and len(entry["anchors"]) == 5

@@ -17,8 +17,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import DEMO, ROOT
-from pmworkbook.portfolio import load_portfolio
+from conftest import DEMO
+from pmworkbook.core.templates import NOTEBOOKS_DIR, Templates
+from pmworkbook.plan.validation import validate
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
@@ -43,7 +44,7 @@ def lab(tmp_path_factory):
     for name, parameters in (("workshop", {"portfolio": str(portfolio), "client_id": "acme-shop", "out": str(root / "outputs")}),
                              ("evaluation_form", {"portfolio": str(portfolio), "responses_dir": str(responses),
                                                   "client_id": "huaxin-retail", "rater_group": "client"})):
-        notebook = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
+        notebook = nbformat.read(NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4)
         # as Papermill does: the given values in a cell right after the `parameters` cell
         index = next(i for i, c in enumerate(notebook.cells) if "parameters" in c.metadata.get("tags", []))
         assignments = "\n".join(f"{key} = {value!r}" for key, value in parameters.items())
@@ -121,7 +122,8 @@ def test_workshop_in_the_browser_changes_the_meeting_day_and_saves(browser, lab)
     page.select_option(".pmw-meeting-day select", label="TH")
     page.wait_for_selector("text=Co tydzień: czwartek")  # the preview followed the change
     page.locator(".pmw-save >> visible=true").click()
-    client = wait_for(lambda: (c := load_portfolio(lab["portfolio"]).client("acme-shop")).communication.meeting_day == "TH" and c)
+    client = wait_for(lambda: (c := validate(lab["portfolio"], Templates.get()).require().client("acme-shop"))
+                      .communication.meeting_day == "TH" and c)
     assert client.communication.meeting_time.hour == 10
     assert "# The demo portfolio" in lab["portfolio"].read_text(encoding="utf-8")  # comments kept
     page.wait_for_selector(".pmw-status >> text=Saved")

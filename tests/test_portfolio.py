@@ -8,8 +8,14 @@ import datetime as dt
 import pytest
 
 from conftest import DEMO, ROOT, run_cli, write_portfolio
-from pmworkbook.errors import PortfolioError
-from pmworkbook.portfolio import load_portfolio
+from pmworkbook.core.problems import PortfolioError
+from pmworkbook.core.templates import Templates
+from pmworkbook.plan.validation import validate
+
+
+def load_portfolio(path):
+    """The whole portfolio, or PortfolioError with every error: what `build --strict` accepts."""
+    return validate(path, Templates.get()).require()
 
 
 def test_demo_portfolio_has_a_client_per_language_with_milestones_people_and_budget():
@@ -53,7 +59,7 @@ BAD_INPUTS = {
     "duplicated id": (lambda raw: raw["clients"][1].update(id="acme-shop"), "acme-shop", "id", "duplicate client id"),
     "unsafe id": (lambda raw: raw["clients"][0].update(id="../../etc"), "../../etc", "id", "not a safe folder name"),
     "milestone outside": (lambda raw: raw["clients"][0]["project"]["milestones"].append({"name": "Late", "date": dt.date(2028, 1, 1)}),
-                          "acme-shop", "project", "outside the project"),
+                          "acme-shop", "project.milestones[3].date", "outside the project"),
     "unknown weekday": (lambda raw: raw["clients"][0]["communication"].update(meeting_day="XX"), "acme-shop", "communication.meeting_day", "unknown weekday"),
     "bad time": (lambda raw: raw["clients"][0]["communication"].update(meeting_time="25:00"), "acme-shop", "communication.meeting_time", "not a time of day"),
     "unknown preset": (lambda raw: raw["clients"][0]["communication"].update(preset="weekly-ish"), "acme-shop", "communication.preset", "unknown cadence preset"),
@@ -66,11 +72,18 @@ BAD_INPUTS = {
 def test_bad_input_names_file_client_and_field_exits_2_and_touches_nothing(tmp_path, demo_raw, case):
     change, client, field, message = BAD_INPUTS[case]
     path = _bad(tmp_path, demo_raw, change)
+    # validation gives the problem as a value: where it is and what is wrong
+    validation = validate(path, Templates.get())
+    problem = next((p for p in validation.errors if message in p.message), None)
+    assert problem is not None, validation.problems
+    assert problem.file == str(path) and client in problem.client and problem.field.startswith(field)
+    assert client in validation.refused
     out = tmp_path / "outputs"
     (out / "acme-shop").mkdir(parents=True)
     sentinel = out / "acme-shop" / "role_description_client_pm.pdf"
     sentinel.write_bytes(b"an earlier build")
-    result = run_cli("build", path, "--out", out)
+    # --strict: any error refuses the whole portfolio (the default builds the other clients)
+    result = run_cli("build", path, "--out", out, "--strict")
     assert result.returncode == 2, result.stdout + result.stderr
     line = next((l for l in result.stderr.splitlines() if message in l), None)
     assert line is not None, result.stderr

@@ -1,52 +1,120 @@
-"""RACI checks: each kind of broken matrix is rejected with a message naming the client and row."""
+"""RACI checks: each kind of broken matrix is rejected with a message naming the client and row,
+by validation (an error on the client) and by the document's own guard."""
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
-from conftest import DEMO
-from pmworkbook import raci
-from pmworkbook.errors import DocumentError
-from pmworkbook.portfolio import Client, load_portfolio
+from conftest import DEMO, run_cli, visible_text, write_portfolio
+from pmworkbook.core.problems import DocumentError
+from pmworkbook.core.templates import Templates
+from pmworkbook.documents.role import RoleDescription
+from pmworkbook.plan import raci
+from pmworkbook.plan.validation import validate, validate_data
+from pmworkbook.portfolio.model import Client
+
+TEMPLATES = Templates.get()
+
+
+def demo_client(client_id: str = "acme-shop") -> Client:
+    return validate(DEMO, TEMPLATES).require().client(client_id)
 
 
 def with_raci(matrix: dict) -> Client:
-    data = load_portfolio(DEMO).client("acme-shop").model_dump()
+    data = demo_client().model_dump()
     data["raci"] = matrix
     return Client.model_validate(data)
 
 
+def raw_with_raci(demo_raw: dict, matrix: dict) -> dict:
+    """The demo portfolio with acme-shop's matrix replaced."""
+    raw = copy.deepcopy(demo_raw)
+    next(c for c in raw["clients"] if c["id"] == "acme-shop")["raci"] = matrix
+    return raw
+
+
+def validate_with_raci(demo_raw: dict, matrix: dict):
+    """Validated as `pmworkbook validate` does."""
+    return validate_data(raw_with_raci(demo_raw, matrix), "raci.yaml", TEMPLATES)
+
+
 def test_the_demo_matrix_passes():
-    matrix = raci.check(load_portfolio(DEMO).client("acme-shop"))
+    matrix = raci.check(demo_client(), TEMPLATES)
     assert matrix.rows["Koncepcja"]["client_pm"] == "A"
+    assert not [p for p in validate(DEMO, TEMPLATES).errors if p.field and p.field.startswith("raci")]
 
 
-@pytest.mark.parametrize("matrix,expected", [
+BROKEN = [
     ({"Prototyp": {"client_pm": "R", "project_manager": "R"}}, "0 roles are A"),
     ({"Prototyp": {"client_pm": "A", "project_manager": "A", "account_manager": "R"}}, "2 roles are A"),
     ({"Prototyp": {"client_pm": "A", "project_manager": "C"}}, "no role is R"),
     ({"Prototyp": {"client_pm": "A", "chief_wizard": "R"}}, "unknown role 'chief_wizard'"),
-])
+]
+
+
+@pytest.mark.parametrize("matrix,expected", BROKEN)
 def test_broken_matrices_are_rejected_naming_the_row(matrix, expected):
     with pytest.raises(DocumentError) as info:
-        raci.check(with_raci(matrix))
+        raci.check(with_raci(matrix), TEMPLATES)
     message = str(info.value)
     assert "client 'acme-shop'" in message and "row 'Prototyp'" in message and expected in message
+    # the role document's own guard, should a client reach it unvalidated
+    with pytest.raises(DocumentError, match="row 'Prototyp'"):
+        RoleDescription(with_raci(matrix), TEMPLATES, role_id="client_pm").raci()
 
 
-def test_two_letters_in_one_cell_is_a_portfolio_error():
-    data = load_portfolio(DEMO).client("acme-shop").model_dump()
+@pytest.mark.parametrize("matrix,expected", BROKEN)
+def test_broken_matrices_are_validation_errors_that_refuse_the_client(demo_raw, matrix, expected):
+    validation = validate_with_raci(demo_raw, matrix)
+    problems = [p for p in validation.errors if expected in p.message]
+    assert problems, validation.problems
+    assert all(p.client_id == "acme-shop" and p.field == "raci.Prototyp" and "row 'Prototyp'" in p.message
+               for p in problems)
+    assert "acme-shop" in validation.refused
+    assert "acme-shop" not in {c.id for c in validation.portfolio.clients}
+    assert {c.id for c in validation.portfolio.clients} == {"huaxin-retail", "sever-logistics", "harbor-health"}
+
+
+def test_two_letters_in_one_cell_is_a_portfolio_error(demo_raw):
+    data = demo_client().model_dump()
     data["raci"] = {"Prototyp": {"client_pm": "RA"}}
     with pytest.raises(Exception) as info:
         Client.model_validate(data)
     assert "raci.Prototyp.client_pm" in str(info.value).replace("\n", ".").replace(" ", "") or "raci" in str(info.value)
+    # validation names the cell
+    validation = validate_with_raci(demo_raw, {"Prototyp": {"client_pm": "RA"}})
+    assert [p.field for p in validation.errors if p.client_id == "acme-shop"] == ["raci.Prototyp.client_pm"]
 
 
-def test_warnings_for_a_role_accountable_for_most_rows_and_a_crowded_row():
-    matrix = raci.check(with_raci({
-        "A": {"client_pm": "A", "project_manager": "R"},
-        "B": {"client_pm": "A", "project_manager": "R"},
-        "C": {"client_pm": "A", "project_manager": "R", "account_manager": "C", "account_director": "C", "sponsor": "C", "team_member": "C"},
-    }))
-    keys = [key for key, _ in matrix.warnings]
-    assert "role.raci_warning_many_a" in keys and "role.raci_warning_many_c" in keys
+CROWDED = {
+    "A": {"client_pm": "A", "project_manager": "R"},
+    "B": {"client_pm": "A", "project_manager": "R"},
+    "C": {"client_pm": "A", "project_manager": "R", "account_manager": "C", "account_director": "C", "sponsor": "C", "team_member": "C"},
+}
+
+
+def test_warnings_for_a_role_accountable_for_most_rows_and_a_crowded_row_are_validate_warnings(tmp_path, demo_raw):
+    validation = validate_with_raci(demo_raw, CROWDED)
+    mine = validation.problems_of("acme-shop")
+    assert not [p for p in mine if p.severity == "error"], mine  # advice, not a reason to refuse
+    warnings = [p for p in mine if p.severity == "warning" and p.field == "raci"]
+    messages = [p.message for p in warnings]
+    assert any("client_pm is accountable (A) for 3 of 3 deliverables" in m for m in messages), messages
+    assert any("row 'C'" in m and "4 roles are consulted (C)" in m for m in messages), messages
+    assert "acme-shop" in {c.id for c in validation.portfolio.clients}
+    # and none of it reaches the client's document
+    document = RoleDescription(with_raci(CROWDED), TEMPLATES, role_id="client_pm")
+    html = "".join(str(part) for part in (document.header(), document.purpose_and_facts(), document.responsibilities(),
+                                          document.raci(), document.expectations(), document.support()))
+    text = visible_text(html)
+    assert "consulted (C)" not in text and "accountable (A)" not in text and 'class="warnings"' not in html
+    for warning in warnings:
+        assert warning.message not in text and warning.fix not in text
+    # `pmworkbook validate` prints them as warnings and accepts the portfolio
+    result = run_cli("validate", write_portfolio(tmp_path / "crowded.yaml", raw_with_raci(demo_raw, CROWDED)))
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = [l for l in result.stderr.splitlines() if "client 'acme-shop'" in l and "field 'raci'" in l]
+    assert len(lines) == len(warnings) and all("warning:" in l for l in lines), result.stderr
+    assert any("4 roles are consulted (C)" in l for l in lines)

@@ -1,5 +1,6 @@
 """Role descriptions in four languages: every responsibility area, no English left in zh/pl/ru,
-a broken RACI fails that document alone, and the announcement .eml is a proper UTF-8 e-mail."""
+a broken RACI refuses that client alone, RACI advice stays out of the document, and the
+announcement .eml is a proper UTF-8 e-mail."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import re
 import pytest
 import yaml
 
-from conftest import DEMO_LANGUAGES, ROOT, run_cli, visible_text, write_portfolio
+from conftest import DEMO, DEMO_LANGUAGES, run_cli, visible_text, write_portfolio
+from pmworkbook.core.templates import BUNDLED_TEMPLATES
 
 POLISH_STOPWORDS = {"the", "and", "with", "for", "every", "each", "of", "is", "are", "will", "project", "meeting", "report",
                     "weekly", "daily", "team", "scope", "risk", "quality", "change", "milestone", "review", "owner", "budget"}
@@ -39,7 +41,7 @@ def typed_values(raw: dict) -> set[str]:
 @pytest.mark.parametrize("client_id", DEMO_LANGUAGES)
 def test_every_responsibility_area_heading_is_in_the_clients_language(demo_packs, client_id):
     language = DEMO_LANGUAGES[client_id]
-    i18n = yaml.safe_load((ROOT / "templates" / "i18n" / f"{language}.yaml").read_text(encoding="utf-8"))
+    i18n = yaml.safe_load((BUNDLED_TEMPLATES / "i18n" / f"{language}.yaml").read_text(encoding="utf-8"))
     text = visible_text((demo_packs / client_id / "role_description_client_pm.html").read_text(encoding="utf-8"))
     for heading in list(i18n["role"]["areas"].values()) + [i18n["role"]["raci"], i18n["role"]["goals"], i18n["role"]["letter"]]:
         assert heading in text, heading
@@ -62,26 +64,46 @@ def test_no_english_leaks_into_zh_pl_ru_documents(demo_packs, demo_raw, client_i
         assert not leaked, (path.name, sorted(set(leaked))[:20])
 
 
-def test_broken_raci_fails_that_document_alone(tmp_path, demo_raw):
+def test_broken_raci_refuses_that_client_alone(tmp_path, demo_raw):
     raw = copy.deepcopy(demo_raw)
     client = next(c for c in raw["clients"] if c["id"] == "acme-shop")
     client["raci"]["Prototyp"] = {"client_pm": "A", "project_manager": "A"}
-    raw["clients"] = [client]
+    other = next(c for c in raw["clients"] if c["id"] == "harbor-health")
+    raw["clients"] = [client, other]
     path = write_portfolio(tmp_path / "raci.yaml", raw)
     out = tmp_path / "outputs"
     result = run_cli("build", path, "--out", out, "--jobs", "2", "--formats", "html")
-    assert result.returncode == 1, result.stdout + result.stderr
-    manifest = {d["name"]: d for d in json.loads((out / "manifest.json").read_text(encoding="utf-8"))["documents"]}
-    for role in ("client_pm", "project_manager"):
-        failed = manifest[f"role_description_{role}"]
-        assert failed["status"] == "failed"
-        assert "row 'Prototyp'" in failed["error"] and "exactly one must be accountable" in failed["error"]
-        assert (out / "acme-shop" / f"role_description_{role}.failed.ipynb").exists()
-        assert not (out / "acme-shop" / f"role_description_{role}.html").exists()
-    assert manifest["communication_calendar"]["status"] == "ok"
-    assert manifest["evaluation_sheet"]["status"] == "ok"
+    assert result.returncode == 2, result.stdout + result.stderr
+    line = next((l for l in result.stderr.splitlines() if "row 'Prototyp'" in l), None)
+    assert line is not None, result.stderr
+    assert str(path) in line and "client 'acme-shop'" in line and "field 'raci.Prototyp'" in line
+    assert "2 roles are A" in line and "make exactly one role accountable" in line
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert list(manifest["refused"]) == ["acme-shop"] and "row 'Prototyp'" in manifest["refused"]["acme-shop"][0]
+    # none of the refused client's documents is built; the other client's pack is, whole
+    assert not [d for d in manifest["documents"] if d["client_id"] == "acme-shop"]
+    assert not list(out.glob("acme-shop/*.html")) and not list(out.glob("acme-shop/*.ipynb"))
+    others = {d["name"]: d for d in manifest["documents"] if d["client_id"] == "harbor-health"}
+    assert set(others) == {"communication_calendar", "role_description_client_pm", "role_description_project_manager",
+                           "evaluation_sheet"}
+    assert all(d["status"] == "ok" for d in others.values()), others
+    assert (out / "harbor-health" / "role_description_client_pm.html").exists()
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert "failed" in index and "row &#39;Prototyp&#39;" in index or "row 'Prototyp'" in index
+    assert "refused" in index and "acme-shop" in index
+    assert "row &#39;Prototyp&#39;" in index or "row 'Prototyp'" in index
+
+
+def test_raci_advice_is_a_validate_warning_and_stays_out_of_the_document(demo_packs):
+    # the demo's client_pm is accountable for every deliverable: advice for the consultant
+    result = run_cli("validate", DEMO)
+    assert result.returncode == 0, result.stdout + result.stderr
+    advice = [l for l in result.stderr.splitlines() if "client 'acme-shop'" in l and "field 'raci'" in l]
+    assert advice and all("warning:" in l for l in advice), result.stderr
+    assert any("client_pm is accountable (A) for 3 of 3 deliverables" in l for l in advice)
+    html = (demo_packs / "acme-shop" / "role_description_client_pm.html").read_text(encoding="utf-8")
+    text = visible_text(html)
+    assert "accountable (A)" not in text and 'class="warnings"' not in html
+    assert "zatwierdza (A)" not in text  # the Polish advice the document used to show
 
 
 @pytest.mark.parametrize("client_id", DEMO_LANGUAGES)

@@ -10,8 +10,13 @@ import pytest
 import yaml
 
 from conftest import DEMO, run_cli
-from pmworkbook.portfolio import load_portfolio
-from pmworkbook.widgets import EvaluationForm, WorkshopForm
+from pmworkbook.apps.widgets import EvaluationForm, WorkshopForm
+from pmworkbook.core.templates import Templates
+from pmworkbook.plan.validation import validate
+
+
+def load_portfolio(path):
+    return validate(path, Templates.get()).require()
 
 
 @pytest.fixture
