@@ -2,9 +2,11 @@
 
     python bench/throughput.py --clients 20 [--jobs 2] [--plain-clients 3]
 
-Builds N synthetic clients (the demo's four, repeated under new ids: demo-sized packs) three ways:
-  (a) plain: a script calling the `papermill` command, `jupyter nbconvert --to html --no-input`
-      and the `weasyprint` command for every document, one after another;
+Builds N synthetic clients (the demo's four, repeated under new ids: demo-sized packs) three ways,
+the same documents each (those of the registry of document kinds), each notebook given the client's
+validated data as its `client` parameter:
+  (a) plain: a script calling the `papermill` command (the parameters as YAML), `jupyter nbconvert
+      --to html --no-input` and the `weasyprint` command for every document, one after another;
   (b) api:   Papermill's Python API in a process pool, a reused HTMLExporter and WeasyPrint
       in-process (a fresh kernel per notebook, as Papermill does);
   (c) pmworkbook build --force (warm kernels, in-process export).
@@ -26,13 +28,13 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-DEMO = ROOT / "examples" / "demo-portfolio.yaml"
+from pmworkbook.core.templates import DEMO_PORTFOLIO, NOTEBOOKS_DIR
+
 BIN = Path(sys.executable).parent
 
 
 def synthetic_portfolio(clients: int, folder: Path) -> Path:
-    raw = yaml.safe_load(DEMO.read_text(encoding="utf-8"))
+    raw = yaml.safe_load(DEMO_PORTFOLIO.read_text(encoding="utf-8"))
     base = raw["clients"]
     raw["clients"] = []
     for n in range(clients):
@@ -46,29 +48,34 @@ def synthetic_portfolio(clients: int, folder: Path) -> Path:
 
 
 def documents(portfolio: Path):
-    from pmworkbook.portfolio import load_portfolio
+    """(client, notebook, document name, notebook parameters) of every document `pmworkbook build`
+    makes, from the registry of document kinds; the client's data is the `client` parameter, as in
+    the build. The portfolio is validated once here, as the build's planner does."""
+    from pmworkbook.batch.jobs import client_parameters
+    from pmworkbook.core.templates import Templates
+    from pmworkbook.documents.kinds import document_kinds
+    from pmworkbook.plan.validation import validate
 
-    for client in load_portfolio(portfolio).clients:
-        for role in client.roles:
-            yield client, "role_description", {"role_id": role}
-        yield client, "communication_calendar", {}
-        yield client, "evaluation_sheet", {}
+    for client in validate(portfolio, Templates.get()).require().clients:
+        data = client_parameters(client)
+        for kind in document_kinds.in_pack():
+            for variant in kind.variants_of(client):
+                parameters = {"client": data, **({kind.variant_parameter: variant} if kind.variant_parameter else {})}
+                yield client, kind.notebook, kind.document_name(variant), parameters
 
 
 # ------------------------------------------------------------------------- the three ways
 
 
 def way_plain(portfolio: Path, out: Path, jobs: int) -> None:
-    for client, kind, extra in documents(portfolio):
+    for client, source, name, parameters in documents(portfolio):
         folder = out / client.id
         folder.mkdir(parents=True, exist_ok=True)
-        name = kind + (f"_{extra['role_id']}" if extra else "")
         notebook = folder / f"{name}.ipynb"
-        params = ["-p", "portfolio", str(portfolio), "-p", "client_id", client.id, "-p", "output_dir", str(folder)]
-        for key, value in extra.items():
-            params += ["-p", key, value]
-        subprocess.run([BIN / "papermill", ROOT / "notebooks" / f"{kind}.ipynb", notebook, *params, "--cwd",
-                        ROOT / "notebooks", "--no-progress-bar"], check=True, capture_output=True)
+        # The client's data is a mapping: the command takes it as YAML (JSON is YAML).
+        params = json.dumps({**parameters, "output_dir": str(folder)}, ensure_ascii=False)
+        subprocess.run([BIN / "papermill", source, notebook, "-y", params, "--cwd", NOTEBOOKS_DIR, "--no-progress-bar"],
+                       check=True, capture_output=True)
         subprocess.run([BIN / "jupyter", "nbconvert", "--to", "html", "--no-input", notebook], check=True, capture_output=True)
         subprocess.run([BIN / "weasyprint", folder / f"{name}.html", folder / f"{name}.pdf"], check=True, capture_output=True)
 
@@ -83,13 +90,12 @@ def _api_document(args) -> None:
     from nbconvert import HTMLExporter
     from weasyprint import HTML
 
-    portfolio, client_id, kind, extra, folder = args
+    source, name, parameters, folder = args
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    name = kind + (f"_{extra['role_id']}" if extra else "")
-    nb = papermill.execute_notebook(str(ROOT / "notebooks" / f"{kind}.ipynb"), str(folder / f"{name}.ipynb"),
-                                    parameters={"portfolio": portfolio, "client_id": client_id, "output_dir": str(folder), **extra},
-                                    progress_bar=False, cwd=str(ROOT / "notebooks"))
+    nb = papermill.execute_notebook(source, str(folder / f"{name}.ipynb"),
+                                    parameters={**parameters, "output_dir": str(folder)},
+                                    progress_bar=False, cwd=str(NOTEBOOKS_DIR))
     if _EXPORTER is None:
         _EXPORTER = HTMLExporter(exclude_input=True)
     html, _ = _EXPORTER.from_notebook_node(nb)
@@ -101,7 +107,7 @@ def way_api(portfolio: Path, out: Path, jobs: int) -> None:
     import concurrent.futures
     import multiprocessing
 
-    work = [(str(portfolio), c.id, kind, extra, str(out / c.id)) for c, kind, extra in documents(portfolio)]
+    work = [(str(source), name, parameters, str(out / client.id)) for client, source, name, parameters in documents(portfolio)]
     with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         list(pool.map(_api_document, work))
 

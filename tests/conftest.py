@@ -8,12 +8,19 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import yaml
 
+from pmworkbook.core.templates import DEMO_PORTFOLIO, Templates
+
+if TYPE_CHECKING:
+    from pmworkbook.portfolio.model import Client
+
 ROOT = Path(__file__).resolve().parents[1]
-DEMO = ROOT / "examples" / "demo-portfolio.yaml"
+# The demo ships inside the package (the repository's examples/ is a link to it).
+DEMO = DEMO_PORTFOLIO
 # The demo portfolio's clients and the language each one's documents are in.
 DEMO_LANGUAGES = {"acme-shop": "pl", "huaxin-retail": "zh", "sever-logistics": "ru", "harbor-health": "en"}
 PMWORKBOOK = [sys.executable, "-m", "pmworkbook"]
@@ -22,6 +29,14 @@ PMWORKBOOK = [sys.executable, "-m", "pmworkbook"]
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([*PMWORKBOOK, *map(str, args)], capture_output=True, text=True, cwd=cwd or ROOT,
                           env={**os.environ, "PYTHONWARNINGS": "ignore"}, timeout=900)
+
+
+def demo_client(client_id: str) -> Client:
+    """A demo client as validation makes it: what a build passes to its notebooks (through
+    `pmworkbook.batch.jobs.client_parameters`)."""
+    from pmworkbook.plan.validation import validate
+
+    return validate(DEMO, Templates.get()).require().client(client_id)
 
 
 @pytest.fixture(scope="session")

@@ -17,10 +17,13 @@ from pathlib import Path
 import nbformat
 import papermill
 import pytest
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_code_cell, new_notebook
 
-from conftest import DEMO, PMWORKBOOK, ROOT, run_cli, write_portfolio
-from pmworkbook.engine import WarmKernel
+from conftest import DEMO, PMWORKBOOK, ROOT, demo_client, run_cli, write_portfolio
+from pmworkbook.batch.engine import WarmKernel
+from pmworkbook.batch.jobs import client_parameters
+from pmworkbook.core.templates import NOTEBOOKS_DIR
 
 
 def notebook(tmp_path: Path, name: str, *sources: str) -> Path:
@@ -85,7 +88,7 @@ def test_a_warm_kernel_talks_over_unix_sockets_in_a_folder_of_its_own(tmp_path):
 def test_a_worker_skips_the_unused_iri_grammar_and_freezes_its_heap_once():
     code = """
 import gc, sys
-from pmworkbook import worker
+from pmworkbook.batch import worker
 worker.lean_imports()
 import nbformat
 nb = nbformat.v4.new_notebook(); nbformat.validate(nb)
@@ -100,12 +103,12 @@ print("ok")
 
 
 def test_a_document_is_the_same_on_a_warm_kernel_as_on_a_fresh_one(tmp_path):
-    parameters = {"portfolio": str(DEMO), "client_id": "huaxin-retail", "output_dir": ""}
-    source = ROOT / "notebooks" / "communication_calendar.ipynb"
+    parameters = {"client": client_parameters(demo_client("huaxin-retail")), "output_dir": ""}
+    source = NOTEBOOKS_DIR / "communication_calendar.ipynb"
 
     def html_of(engine, name):
         nb = papermill.execute_notebook(str(source), str(tmp_path / name), parameters=parameters, kernel_name="python3",
-                                        engine_name=engine, progress_bar=False, cwd=str(ROOT / "notebooks"))
+                                        engine_name=engine, progress_bar=False, cwd=str(NOTEBOOKS_DIR))
         return [o.get("data", {}).get("text/html") for c in nb.cells for o in c.get("outputs", [])], nb
 
     warm_up, _ = html_of("pmworkbook", "warm-1.ipynb")  # the kernel has now run a notebook
@@ -119,32 +122,40 @@ def test_a_crash_and_a_timeout_cost_only_their_own_notebook(tmp_path):
     crash = notebook(tmp_path, "crash", "import os\nos._exit(1)")
     slow = notebook(tmp_path, "slow", "import time\ntime.sleep(60)")
     fine = notebook(tmp_path, "fine", "21 * 2")
-    with pytest.raises(Exception):
+    with pytest.raises(DeadKernelError):
         run(crash, tmp_path)
     assert WarmKernel.current().km is None  # discarded, not reused
     assert outputs(run(fine, tmp_path)) == ["42"]
     started = time.monotonic()
-    with pytest.raises(Exception):
+    with pytest.raises(CellTimeoutError):
         run(slow, tmp_path, execution_timeout=3)
     assert time.monotonic() - started < 30
     assert outputs(run(fine, tmp_path)) == ["42"]
 
 
-def test_a_poisoned_client_fails_alone_and_the_others_complete(tmp_path, demo_raw):
+def test_a_refused_client_and_a_failed_document_cost_only_their_own(tmp_path, demo_raw):
     raw = copy.deepcopy(demo_raw)
     poisoned = next(c for c in raw["clients"] if c["id"] == "acme-shop")
-    poisoned["raci"] = {"Koncepcja": {"client_pm": "R"}}  # no A: the role documents cannot be built
+    poisoned["raci"] = {"Koncepcja": {"client_pm": "R"}}  # no A: validation refuses this client
     path = write_portfolio(tmp_path / "poisoned.yaml", raw)
     out = tmp_path / "outputs"
+    # A folder where one document's side file goes: that document fails while being built, alone.
+    (out / "sever-logistics" / "communication_calendar.ics").mkdir(parents=True)
     result = run_cli("build", path, "--out", out, "--jobs", "2", "--formats", "html")
-    assert result.returncode == 1
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["documents"]
-    failed = {(d["client_id"], d["name"]) for d in manifest if d["status"] == "failed"}
-    assert failed == {("acme-shop", "role_description_client_pm"), ("acme-shop", "role_description_project_manager")}
-    assert sum(d["status"] == "ok" for d in manifest) == len(manifest) - 2
-    assert "failed: acme-shop role_description_client_pm: DocumentError" in result.stdout
+    assert result.returncode == 2, result.stdout + result.stderr  # a client was refused, the others built
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    documents = manifest["documents"]
+    assert {d["client_id"] for d in documents} == {"huaxin-retail", "sever-logistics", "harbor-health"}
+    failed = {(d["client_id"], d["name"]) for d in documents if d["status"] == "failed"}
+    assert failed == {("sever-logistics", "communication_calendar")}
+    assert sum(d["status"] == "ok" for d in documents) == len(documents) - 1 == 9
+    assert "failed: sever-logistics communication_calendar: IsADirectoryError" in result.stdout
+    assert list(manifest["refused"]) == ["acme-shop"]
+    assert "make exactly one role accountable (A)" in manifest["refused"]["acme-shop"][0]
+    assert "acme-shop" in result.stderr and "make exactly one role accountable (A)" in result.stderr
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert index.count('class="status-failed"') == 2 and "exactly one must be accountable" in index
+    assert index.count('class="status-failed"') == 1 and "Is a directory" in index
+    assert "Refused clients" in index and "make exactly one role accountable (A)" in index
 
 
 def _complete(path: Path) -> bool:

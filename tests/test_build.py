@@ -18,7 +18,9 @@ import nbformat
 import openpyxl
 import pytest
 
-from conftest import DEMO_LANGUAGES, ROOT, run_cli, visible_text, write_portfolio
+from conftest import DEMO, DEMO_LANGUAGES, run_cli, visible_text, write_portfolio
+from pmworkbook.core.templates import BUNDLED_TEMPLATES, Templates
+from pmworkbook.documents.kinds import document_kinds
 
 TITLES = {"pl": "Kalendarz komunikacji", "zh": "沟通日历", "ru": "Календарь коммуникаций", "en": "Communication calendar"}
 PAGE_OF = {"pl": "Strona 1 z", "zh": "第 1 页，共", "ru": "Страница 1 из", "en": "Page 1 of"}
@@ -53,7 +55,8 @@ def test_portfolio_index_and_manifest(demo_packs):
     assert all(d["status"] == "ok" for d in documents)
     assert {"papermill", "nbconvert", "weasyprint"} <= manifest["versions"].keys()
     for doc in documents:
-        assert doc["seconds"] > 0 and doc["parameters"]["client_id"] == doc["client_id"]
+        assert doc["seconds"] > 0 and not doc["stale"] and re.fullmatch(r"[0-9a-f]{64}", doc["fingerprint"])
+        assert doc["name"] == document_kinds.get(doc["kind"]).document_name(doc["variant"])
         for file in doc["files"]:
             path = demo_packs / doc["client_id"] / file["name"]
             assert hashlib.sha256(path.read_bytes()).hexdigest() == file["sha256"]
@@ -113,7 +116,8 @@ def test_polish_and_russian_pdfs_render_their_letters_as_text(demo_packs):
 
 def test_executed_notebooks_are_kept_with_their_parameters(demo_packs):
     notebook = nbformat.read(demo_packs / "acme-shop" / "role_description_client_pm.ipynb", as_version=4)
-    assert notebook.metadata.papermill.parameters["client_id"] == "acme-shop"
+    parameters = notebook.metadata.papermill.parameters
+    assert parameters["client"]["id"] == "acme-shop" and parameters["role_id"] == "client_pm"
     assert any(cell.get("outputs") for cell in notebook.cells)
 
 
@@ -140,7 +144,7 @@ def evil_pack(tmp_path_factory, demo_raw) -> Path:
 
 
 def test_user_text_is_escaped_in_html(evil_pack):
-    for path in list(evil_pack.glob("*.html")) + [evil_pack.parent / "index.html"]:
+    for path in [*evil_pack.glob("*.html"), evil_pack.parent / "index.html"]:
         html = path.read_text(encoding="utf-8")
         assert "<script>" not in html and "<b>Whitfield" not in html, path
     role = (evil_pack / "role_description_client_pm.html").read_text(encoding="utf-8")
@@ -182,32 +186,36 @@ def test_user_text_in_eml_is_encoded(evil_pack):
 
 
 def test_a_team_can_build_with_its_own_templates_folder(tmp_path):
+    # The team's folder holds only the file it changes; everything else comes from the bundled one.
     templates = tmp_path / "our-templates"
-    shutil.copytree(ROOT / "templates", templates)
     catalog = templates / "i18n" / "en.yaml"
-    catalog.write_text(catalog.read_text(encoding="utf-8").replace("  summary: The rhythm at a glance",
-                                                                   "  summary: Our communication rhythm", 1), encoding="utf-8")
+    catalog.parent.mkdir(parents=True)
+    bundled = (BUNDLED_TEMPLATES / "i18n" / "en.yaml").read_text(encoding="utf-8")
+    assert "  summary: The rhythm at a glance" in bundled
+    catalog.write_text(bundled.replace("  summary: The rhythm at a glance", "  summary: Our communication rhythm", 1),
+                       encoding="utf-8")
     out = tmp_path / "outputs"
-    result = run_cli("--templates", templates, "build", ROOT / "examples" / "demo-portfolio.yaml", "--out", out,
-                     "--clients", "harbor-health", "--formats", "html")
+    result = run_cli("--templates", templates, "build", DEMO, "--out", out, "--clients", "harbor-health", "--formats", "html")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Our communication rhythm" in (out / "harbor-health" / "communication_calendar.html").read_text(encoding="utf-8")
     missing = run_cli("--templates", tmp_path / "nowhere", "validate")
-    assert missing.returncode == 2 and "not a templates folder" in missing.stderr
+    assert missing.returncode == 2 and "nowhere: not a folder (--templates)" in missing.stderr
 
 
-def test_a_pdf_follows_the_stylesheet_as_edited_even_in_a_long_lived_process(demo_packs, tmp_path, monkeypatch):
+def test_a_pdf_follows_the_stylesheet_as_edited_even_in_a_long_lived_process(demo_packs, tmp_path):
     # Workers and workshop kernels keep a parsed stylesheet; an edit to the file must still show.
-    from pmworkbook import pdf
+    from pmworkbook.render import pdf
 
-    templates = tmp_path / "our-templates"
-    shutil.copytree(ROOT / "templates", templates)
-    monkeypatch.setenv("PMWORKBOOK_TEMPLATES", str(templates))
+    folder = tmp_path / "our-templates"
+    css = folder / "css" / "document.css"
+    css.parent.mkdir(parents=True)
+    shutil.copy(BUNDLED_TEMPLATES / "css" / "document.css", css)
+    templates = Templates.get(folder)  # made once per process, as in a worker
+    assert templates.css_path == css
     html = (demo_packs / "acme-shop" / "role_description_client_pm.html").read_text(encoding="utf-8")
-    before = pdftotext(pdf.write_pdf(html, tmp_path / "before.pdf", "pl"))
-    css = templates / "css" / "document.css"
+    before = pdftotext(pdf.write_pdf(html, tmp_path / "before.pdf", "pl", templates))
     css.write_text(css.read_text(encoding="utf-8") + '\nmain.document::before { content: "WERSJA ROBOCZA"; }\n',
                    encoding="utf-8")
-    after = pdftotext(pdf.write_pdf(html, tmp_path / "after.pdf", "pl"))
+    after = pdftotext(pdf.write_pdf(html, tmp_path / "after.pdf", "pl", templates))
     assert "Strona 1 z" in before and "WERSJA ROBOCZA" not in before
     assert "Strona 1 z" in after and "WERSJA ROBOCZA" in after

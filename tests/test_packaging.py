@@ -1,20 +1,22 @@
-"""pyproject.toml and environment.yml list the same dependencies; the virtual environment is made
-on the system's own Python when it is new enough."""
+"""pyproject.toml and environment.yml list the same dependencies; the package ships its data
+(templates, notebooks, the demo); the virtual environment is made on the system's own Python when
+it is new enough."""
 
 from __future__ import annotations
 
+import glob
 import os
 import re
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
-
+import tomllib
 import yaml
 
 from conftest import ROOT
+from pmworkbook.core.templates import PACKAGE_DIR
 
 
 def _name(requirement: str) -> str:
@@ -31,6 +33,19 @@ def test_environment_yml_mirrors_pyproject():
     assert set(wanted) == set(conda) - conda_only
     for name, requirement in wanted.items():
         assert requirement.replace(" ", "") == conda[name].replace(" ", ""), name
+
+
+def test_the_package_data_globs_ship_every_data_file_of_the_package():
+    # An editable install reads lib/ directly: only these globs decide what a wheel holds.
+    package = ROOT / "lib" / "pmworkbook"
+    assert PACKAGE_DIR.resolve() == package.resolve()  # the package's data is read from here
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["package-data"]["pmworkbook"]
+    shipped = {Path(p) for pattern in patterns for p in glob.glob(pattern, root_dir=package, recursive=True)
+               if (package / p).is_file()}  # as setuptools expands them
+    data = {p.relative_to(package) for p in package.rglob("*")
+            if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts}
+    assert {p.parts[0] for p in data} >= {"templates", "notebooks", "examples"}
+    assert data - shipped == set()
 
 
 def _version(python: str) -> tuple[int, int]:
