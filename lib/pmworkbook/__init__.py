@@ -1,3 +1,3 @@
 """pmworkbook: client packs for consultants and project managers, built from a portfolio file."""
 
-__version__ = "0.1.0"
+from pmworkbook.core.version import __version__ as __version__

@@ -18,9 +18,19 @@ import tempfile
 import threading
 import time
 
-from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import Engine
-from papermill.utils import merge_kwargs, remove_args
+
+def __getattr__(name: str) -> None:
+    # Papermill loads its entry-point engines, this one among them, when it is first imported. When
+    # this module is imported before papermill, that is at the imports just below, before the class
+    # exists: papermill gets None for it then, and the class registers itself at the end of the module.
+    if name == "WarmKernelEngine":
+        return None
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+from papermill.clientwrap import PapermillNotebookClient  # noqa: E402 - after __getattr__, see there
+from papermill.engines import Engine, papermill_engines  # noqa: E402
+from papermill.utils import merge_kwargs, remove_args  # noqa: E402
 
 # Runs in the kernel, silently, between two notebooks. %reset comes last: it clears the names above.
 # %reset ends with a full garbage collection, which walks every object of the loaded libraries
@@ -151,3 +161,6 @@ class WarmKernelEngine(Engine):
         if nb_man.nb.metadata.get("papermill", {}).get("exception"):
             warm.discard()  # a cell raised: start the next notebook on a clean kernel
         return nb_man.nb
+
+
+papermill_engines.register("pmworkbook", WarmKernelEngine)  # the entry point's engine, also when imported first

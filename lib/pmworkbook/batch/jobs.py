@@ -14,8 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pmworkbook import __version__
 from pmworkbook.core.templates import PACKAGE_DIR, Templates
+from pmworkbook.core.version import __version__
 from pmworkbook.documents.kinds import FORMATS, DocumentKind, document_kinds
 
 if TYPE_CHECKING:  # workers unpickle jobs; they never need pydantic's models
