@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +16,31 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from pmworkbook.core.files import atomic_write_text
 
 
-def _yaml() -> YAML:
+def _yaml(text: str = "") -> YAML:
     yaml = YAML()  # round-trip mode: comments and order survive
     yaml.preserve_quotes = True
     yaml.width = 4096
+    yaml.indent(**_indentation(text))
     return yaml
+
+
+def _indentation(text: str) -> dict[str, int]:
+    """The file's indentation (of a nested mapping, and of a sequence's dashes under their key), so
+    that ruamel writes it back as it was. By default it puts the dashes right under the key, and
+    would re-indent every line of a file whose dashes are indented, as the demo's are."""
+    mapping = offset = None
+    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    for line, following in itertools.pairwise(lines):
+        if not line.rstrip().endswith(":"):
+            continue
+        key_column = len(line) - len(line.lstrip(" -"))  # "  - project:" is a key at column 4
+        step = len(following) - len(following.lstrip(" ")) - key_column
+        if following.lstrip().startswith("- ") and offset is None and step >= 0:
+            offset = step
+        elif not following.lstrip().startswith("- ") and step > 0 and mapping is None:
+            mapping = step
+    mapping, offset = mapping or 2, offset or 0
+    return {"mapping": mapping, "sequence": mapping + offset, "offset": offset}
 
 
 def _node(value: Any, like: Any = None) -> Any:
@@ -67,8 +88,9 @@ def apply_changes(data: dict[str, Any], client_id: str, changes: dict[str, Any])
 def update_client(path: str | Path, client_id: str, changes: dict[str, Any]) -> None:
     """Set dotted fields (e.g. ``communication.meeting_day``) of one client and save the file."""
     path = Path(path)
-    yaml = _yaml()
-    document = yaml.load(path.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
+    yaml = _yaml(text)
+    document = yaml.load(text)
     entry = next((c for c in document["clients"] if c.get("id") == client_id), None)
     if entry is None:
         raise KeyError(f"{path}: no client {client_id!r}")
