@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pmworkbook.core.i18n import Formatter
-from pmworkbook.core.problems import MissingClientData
+from pmworkbook.core.problems import DocumentError, MissingClientData
 from pmworkbook.core.templates import DEMO_PORTFOLIO, Templates
 from pmworkbook.plan.communication import CommunicationPlan, build_plan
+from pmworkbook.plan.validation import rule_errors
 from pmworkbook.portfolio.model import Client
 from pmworkbook.render.fragments import Fragment, render
 
@@ -56,6 +57,10 @@ class Document:
     def __init__(self, client: Client, templates: Templates | None = None, output_dir: str | Path | None = None):
         self.client = client
         self.templates = templates or Templates.get()
+        # A client `validate` refuses gets no document, even one that would not show what is wrong.
+        if errors := rule_errors(client, self.templates):
+            raise DocumentError(f"client '{client.id}' does not validate: "
+                                + "; ".join(f"field '{field}': {message}" for message, field, _ in errors))
         self.fmt = Formatter(client.language, client.country, self.templates)
         self.t = self.fmt.t
         self.output_dir = Path(output_dir) if output_dir else None

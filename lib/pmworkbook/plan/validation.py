@@ -127,19 +127,10 @@ def client_problems(client: Client, source: str, label: str, templates: Template
         return Problem(source, message, client=label, field=field, fix=fix, severity=severity,  # type: ignore[arg-type]
                        client_id=client.id)
 
-    found = [problem(*args) for args in _reference_problems(client, templates)]
-    project = client.project
-    for index, milestone in enumerate(project.milestones):
-        if not project.start <= milestone.date <= project.end:
-            found.append(problem(f"milestone {milestone.name!r} on {milestone.date} is outside the project ({project.start} to "
-                                 f"{project.end})", f"project.milestones[{index}].date",
-                                 "move it inside or change the project's dates"))
+    found = [problem(*args) for args in _reference_problems(client, templates) + _milestone_problems(client)]
     if found:
         return found  # the rules below look the ids up
-    for finding in raci.rule_breaks(client, templates):
-        own = client.raci is not None
-        found.append(problem(f"row {finding.row!r}: {finding.message}", f"raci.{finding.row}" if own else "raci",
-                             finding.fix if own else f"{finding.fix}: give the client a raci matrix ({FORMAT_DOC})"))
+    found += [problem(*args) for args in _raci_problems(client, templates)]
     for finding in raci.advice(client, templates):
         where = f"row {finding.row!r}: " if finding.row else ""
         found.append(problem(f"{where}{finding.message}", "raci", finding.fix, "warning"))
@@ -153,6 +144,30 @@ def client_problems(client: Client, source: str, label: str, templates: Template
         found.append(problem("no rater group has a rater, so no evaluation form is made", "evaluation.raters",
                              "give at least one group a rater, for example self: 1", "warning"))
     return found
+
+
+def rule_errors(client: Client, templates: Templates) -> list[tuple[str, str, str]]:
+    """The client's errors that need no communication plan, as (message, field, fix): catalog ids
+    the catalogs lack, milestones outside the project, a RACI matrix that breaks a rule. Every
+    document refuses a client with one (`pmworkbook.documents.base`), whether or not it would show
+    the field, so that a client `validate` refuses gets no document anywhere; the plan's own error
+    (no working day) is raised by every document that builds the plan."""
+    found = _reference_problems(client, templates) + _milestone_problems(client)
+    return found or _raci_problems(client, templates)
+
+
+def _milestone_problems(client: Client) -> list[tuple[str, str, str]]:
+    project = client.project
+    return [(f"milestone {milestone.name!r} on {milestone.date} is outside the project ({project.start} to {project.end})",
+             f"project.milestones[{index}].date", "move it inside or change the project's dates")
+            for index, milestone in enumerate(project.milestones) if not project.start <= milestone.date <= project.end]
+
+
+def _raci_problems(client: Client, templates: Templates) -> list[tuple[str, str, str]]:
+    own = client.raci is not None
+    return [(f"row {finding.row!r}: {finding.message}", f"raci.{finding.row}" if own else "raci",
+             finding.fix if own else f"{finding.fix}: give the client a raci matrix ({FORMAT_DOC})")
+            for finding in raci.rule_breaks(client, templates)]
 
 
 def _reference_problems(client: Client, templates: Templates) -> list[tuple[str, str, str]]:
