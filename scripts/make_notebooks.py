@@ -13,7 +13,8 @@ def notebook(title, intro, params, body):
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
     cells = [new_markdown_cell(f"# {title}\n\n{intro}\n\nChange the parameters below, then run all cells.")]
-    p = new_code_cell(params); p.metadata["tags"] = ["parameters"]
+    p = new_code_cell(params)
+    p.metadata["tags"] = ["parameters"]
     cells.append(p)
     for src in body:
         cells.append(new_markdown_cell(src[1:]) if src.startswith("#") else new_code_cell(src))

@@ -54,9 +54,9 @@ def test_ics_occurrences_equal_the_dataframe(client_id):
     _, events = parsed_events(plan)
     from_ics = sorted((str(e["UID"]), e["DTSTART"].dt, e["DTEND"].dt) for e in events)
     frame = plan.occurrences
-    from_frame = sorted(zip(frame["uid"], frame["start"], frame["end"]))
+    from_frame = sorted(zip(frame["uid"], frame["start"], frame["end"], strict=True))
     assert len(from_ics) == len(from_frame) > 50
-    for (uid_a, start_a, end_a), (uid_b, start_b, end_b) in zip(from_ics, from_frame):
+    for (uid_a, start_a, end_a), (uid_b, start_b, end_b) in zip(from_ics, from_frame, strict=True):
         assert uid_a == uid_b and start_a == start_b and end_a == end_b
         assert start_a.utcoffset() == start_b.utcoffset()
 

@@ -40,7 +40,7 @@ def fill(blank: Path, target: Path, scores: list, comments: dict[int, str] | Non
 
 
 def expected_weighted(scores: list) -> float:
-    answered = [(WEIGHTS[c], s) for c, s in zip(IDS, scores) if isinstance(s, int)]
+    answered = [(WEIGHTS[c], s) for c, s in zip(IDS, scores, strict=True) if isinstance(s, int)]
     return sum(w * s for w, s in answered) / sum(w for w, _ in answered)
 
 

@@ -67,7 +67,7 @@ def lab(tmp_path_factory):
         except OSError:
             if time.monotonic() > deadline or server.poll() is not None:
                 server.kill()
-                raise RuntimeError((root / "lab.log").read_text())
+                raise RuntimeError((root / "lab.log").read_text()) from None
             time.sleep(0.5)
     yield {"base": base, "token": token, "root": root, "portfolio": portfolio, "responses": responses}
     server.terminate()
@@ -101,7 +101,7 @@ def open_and_run(browser, lab, notebook: str, ready: str):
         try:
             page.wait_for_selector(f"{ready} >> visible=true", timeout=45_000)
             return page
-        except Exception:
+        except Exception:  # noqa: BLE001 - any failure to load is retried, with a screenshot
             page.screenshot(path=str(lab["root"] / f"{notebook}-attempt{attempt}.png"))
     raise AssertionError(f"{notebook} did not show {ready}; screenshots in {lab['root']}")
 

@@ -85,7 +85,7 @@ def test_bad_input_names_file_client_and_field_exits_2_and_touches_nothing(tmp_p
     # --strict: any error refuses the whole portfolio (the default builds the other clients)
     result = run_cli("build", path, "--out", out, "--strict")
     assert result.returncode == 2, result.stdout + result.stderr
-    line = next((l for l in result.stderr.splitlines() if message in l), None)
+    line = next((ln for ln in result.stderr.splitlines() if message in ln), None)
     assert line is not None, result.stderr
     assert str(path) in line and client in line and f"field '{field}" in line
     assert sentinel.read_bytes() == b"an earlier build"

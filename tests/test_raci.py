@@ -115,6 +115,6 @@ def test_warnings_for_a_role_accountable_for_most_rows_and_a_crowded_row_are_val
     # `pmworkbook validate` prints them as warnings and accepts the portfolio
     result = run_cli("validate", write_portfolio(tmp_path / "crowded.yaml", raw_with_raci(demo_raw, CROWDED)))
     assert result.returncode == 0, result.stdout + result.stderr
-    lines = [l for l in result.stderr.splitlines() if "client 'acme-shop'" in l and "field 'raci'" in l]
-    assert len(lines) == len(warnings) and all("warning:" in l for l in lines), result.stderr
-    assert any("4 roles are consulted (C)" in l for l in lines)
+    lines = [ln for ln in result.stderr.splitlines() if "client 'acme-shop'" in ln and "field 'raci'" in ln]
+    assert len(lines) == len(warnings) and all("warning:" in ln for ln in lines), result.stderr
+    assert any("4 roles are consulted (C)" in ln for ln in lines)

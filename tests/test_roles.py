@@ -43,7 +43,7 @@ def test_every_responsibility_area_heading_is_in_the_clients_language(demo_packs
     language = DEMO_LANGUAGES[client_id]
     i18n = yaml.safe_load((BUNDLED_TEMPLATES / "i18n" / f"{language}.yaml").read_text(encoding="utf-8"))
     text = visible_text((demo_packs / client_id / "role_description_client_pm.html").read_text(encoding="utf-8"))
-    for heading in list(i18n["role"]["areas"].values()) + [i18n["role"]["raci"], i18n["role"]["goals"], i18n["role"]["letter"]]:
+    for heading in [*i18n["role"]["areas"].values(), i18n["role"]["raci"], i18n["role"]["goals"], i18n["role"]["letter"]]:
         assert heading in text, heading
 
 
@@ -74,7 +74,7 @@ def test_broken_raci_refuses_that_client_alone(tmp_path, demo_raw):
     out = tmp_path / "outputs"
     result = run_cli("build", path, "--out", out, "--jobs", "2", "--formats", "html")
     assert result.returncode == 2, result.stdout + result.stderr
-    line = next((l for l in result.stderr.splitlines() if "row 'Prototyp'" in l), None)
+    line = next((ln for ln in result.stderr.splitlines() if "row 'Prototyp'" in ln), None)
     assert line is not None, result.stderr
     assert str(path) in line and "client 'acme-shop'" in line and "field 'raci.Prototyp'" in line
     assert "2 roles are A" in line and "make exactly one role accountable" in line
@@ -97,9 +97,9 @@ def test_raci_advice_is_a_validate_warning_and_stays_out_of_the_document(demo_pa
     # the demo's client_pm is accountable for every deliverable: advice for the consultant
     result = run_cli("validate", DEMO)
     assert result.returncode == 0, result.stdout + result.stderr
-    advice = [l for l in result.stderr.splitlines() if "client 'acme-shop'" in l and "field 'raci'" in l]
-    assert advice and all("warning:" in l for l in advice), result.stderr
-    assert any("client_pm is accountable (A) for 3 of 3 deliverables" in l for l in advice)
+    advice = [ln for ln in result.stderr.splitlines() if "client 'acme-shop'" in ln and "field 'raci'" in ln]
+    assert advice and all("warning:" in ln for ln in advice), result.stderr
+    assert any("client_pm is accountable (A) for 3 of 3 deliverables" in ln for ln in advice)
     html = (demo_packs / "acme-shop" / "role_description_client_pm.html").read_text(encoding="utf-8")
     text = visible_text(html)
     assert "accountable (A)" not in text and 'class="warnings"' not in html

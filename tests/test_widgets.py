@@ -38,7 +38,7 @@ def test_workshop_saves_changes_keeping_comments_and_order(portfolio_copy):
     assert form.save()
     after = portfolio_copy.read_text(encoding="utf-8")
     # every comment line of the file survives, in order
-    assert [l for l in before.splitlines() if l.lstrip().startswith("#")] == [l for l in after.splitlines() if l.lstrip().startswith("#")]
+    assert [ln for ln in before.splitlines() if ln.lstrip().startswith("#")] == [ln for ln in after.splitlines() if ln.lstrip().startswith("#")]
     client = load_portfolio(portfolio_copy).client("acme-shop")
     assert client.communication.meeting_day == "WE" and client.communication.meeting_time == dt.time(9, 15)
     assert client.communication.days_off == [dt.date(2027, 5, 4), dt.date(2027, 6, 1)]
@@ -77,14 +77,17 @@ def test_a_milestone_moved_outside_the_project_is_refused(portfolio_copy):
 
 def test_the_preview_follows_the_widgets(portfolio_copy):
     form = WorkshopForm(portfolio_copy, "harbor-health")
-    html = lambda: form.preview.value
+
+    def html() -> str:
+        return form.preview.value
+
     assert "Weekly on Monday" in html()
     form.meeting_day.value = "TH"
     assert "Weekly on Thursday" in html() and 'src="data:image/png;base64,' in html()
 
 
 def _answer_all(form: EvaluationForm, scores: list) -> None:
-    for (score, comment, _), value in zip(form.answers.values(), scores):
+    for (score, comment, _), value in zip(form.answers.values(), scores, strict=True):
         score.value = value
         comment.value = "=1+1 literal" if value == 5 else ""
 
