@@ -16,16 +16,13 @@ import sys
 from pathlib import Path
 
 import nbformat
-import papermill
 import pytest
 import yaml
-from papermill.exceptions import PapermillExecutionError
 
 from conftest import DEMO, ROOT, run_cli, visible_text, write_portfolio
 from pmworkbook.batch.build import build
-from pmworkbook.batch.jobs import Settings, client_parameters, plan_jobs
-from pmworkbook.core.templates import NOTEBOOKS_DIR, Templates
-from pmworkbook.documents.base import DEMO_CLIENT
+from pmworkbook.batch.jobs import Settings, plan_jobs
+from pmworkbook.core.templates import Templates
 from pmworkbook.documents.kinds import DocumentKind, document_kinds
 from pmworkbook.plan.validation import validate
 from pmworkbook.portfolio.edits import update_client
@@ -102,36 +99,8 @@ def test_a_kind_registered_in_one_place_is_built_into_the_pack_and_manifest(tmp_
         assert sha(folder / file_name) == digest, file_name
 
 
-# -- 2. notebooks declare what the build passes
-
-@pytest.mark.parametrize("kind", KINDS, ids=[k.name for k in KINDS])
-def test_papermill_sees_exactly_the_kinds_parameters_in_its_notebook(kind):
-    # A parameter the cell lacks would be injected unseen; one the build never passes stays at its default.
-    assert set(papermill.inspect_notebook(str(kind.notebook))) == set(kind.parameters)
-
-
-# -- 3. a notebook builds the client it is given, and no other
-
-def test_a_notebook_without_client_data_fails_and_with_it_builds_that_client(tmp_path, monkeypatch):
-    notebook = str(NOTEBOOKS_DIR / "communication_calendar.ipynb")
-    # Outside a Jupyter session (which would show the demo client), never a silent fallback.
-    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
-    with pytest.raises(PapermillExecutionError) as failure:
-        papermill.execute_notebook(notebook, str(tmp_path / "none.ipynb"), kernel_name="python3", progress_bar=False,
-                                   cwd=str(NOTEBOOKS_DIR))
-    assert failure.value.ename == "MissingClientData"
-    assert "no client data" in failure.value.evalue and "`client` parameter" in failure.value.evalue
-
-    huaxin, default = demo_client("huaxin-retail"), demo_client(DEMO_CLIENT)
-    run = papermill.execute_notebook(notebook, str(tmp_path / "huaxin.ipynb"), kernel_name="python3", progress_bar=False,
-                                     cwd=str(NOTEBOOKS_DIR),
-                                     parameters={"client": client_parameters(huaxin), "output_dir": str(tmp_path)})
-    text = visible_text(html_outputs(run))
-    assert huaxin.name in text and huaxin.project.name in text
-    assert default.name not in text and default.project.name not in text
-    assert Templates.get().document_title("communication_calendar", "zh") in text
-    assert huaxin.project.name in (tmp_path / "communication_calendar.ics").read_text(encoding="utf-8")
-
+# -- 2 and 3, the notebooks' parameters and a notebook run with and without client data, are in
+# test_notebooks.py.
 
 # -- 4 and 5. a broken client is refused alone, by build and validate alike
 

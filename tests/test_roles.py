@@ -4,16 +4,14 @@ announcement .eml is a proper UTF-8 e-mail."""
 
 from __future__ import annotations
 
-import copy
 import email
 import email.policy
-import json
 import re
 
 import pytest
 import yaml
 
-from conftest import DEMO, DEMO_LANGUAGES, run_cli, visible_text, write_portfolio
+from conftest import DEMO, DEMO_LANGUAGES, run_cli, visible_text
 from pmworkbook.core.templates import BUNDLED_TEMPLATES
 
 POLISH_STOPWORDS = {"the", "and", "with", "for", "every", "each", "of", "is", "are", "will", "project", "meeting", "report",
@@ -62,35 +60,6 @@ def test_no_english_leaks_into_zh_pl_ru_documents(demo_packs, demo_raw, client_i
         else:
             leaked = [w for w in words if w not in ALWAYS_ALLOWED]
         assert not leaked, (path.name, sorted(set(leaked))[:20])
-
-
-def test_broken_raci_refuses_that_client_alone(tmp_path, demo_raw):
-    raw = copy.deepcopy(demo_raw)
-    client = next(c for c in raw["clients"] if c["id"] == "acme-shop")
-    client["raci"]["Prototyp"] = {"client_pm": "A", "project_manager": "A"}
-    other = next(c for c in raw["clients"] if c["id"] == "harbor-health")
-    raw["clients"] = [client, other]
-    path = write_portfolio(tmp_path / "raci.yaml", raw)
-    out = tmp_path / "outputs"
-    result = run_cli("build", path, "--out", out, "--jobs", "2", "--formats", "html")
-    assert result.returncode == 2, result.stdout + result.stderr
-    line = next((ln for ln in result.stderr.splitlines() if "row 'Prototyp'" in ln), None)
-    assert line is not None, result.stderr
-    assert str(path) in line and "client 'acme-shop'" in line and "field 'raci.Prototyp'" in line
-    assert "2 roles are A" in line and "make exactly one role accountable" in line
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert list(manifest["refused"]) == ["acme-shop"] and "row 'Prototyp'" in manifest["refused"]["acme-shop"][0]
-    # none of the refused client's documents is built; the other client's pack is, whole
-    assert not [d for d in manifest["documents"] if d["client_id"] == "acme-shop"]
-    assert not list(out.glob("acme-shop/*.html")) and not list(out.glob("acme-shop/*.ipynb"))
-    others = {d["name"]: d for d in manifest["documents"] if d["client_id"] == "harbor-health"}
-    assert set(others) == {"communication_calendar", "role_description_client_pm", "role_description_project_manager",
-                           "evaluation_sheet"}
-    assert all(d["status"] == "ok" for d in others.values()), others
-    assert (out / "harbor-health" / "role_description_client_pm.html").exists()
-    index = (out / "index.html").read_text(encoding="utf-8")
-    assert "refused" in index and "acme-shop" in index
-    assert "row &#39;Prototyp&#39;" in index or "row 'Prototyp'" in index
 
 
 def test_raci_advice_is_a_validate_warning_and_stays_out_of_the_document(demo_packs):
