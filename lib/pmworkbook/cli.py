@@ -55,7 +55,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from pmworkbook.batch.build import UnknownClients, build
+    from pmworkbook.batch.build import BuildLocked, UnknownClients, build
+    from pmworkbook.batch.run import SchedulerUnreachable
     from pmworkbook.documents.kinds import FORMATS
 
     settings = _settings(args)
@@ -67,8 +68,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     progress = "quiet" if args.quiet else ("lines" if args.verbose else "auto")
     try:
         outcome = build(args.portfolio, settings, clients=clients, jobs=args.jobs, force=args.force,
-                        fail_fast=args.fail_fast, strict=args.strict, dask_address=args.dask, progress=progress)
-    except UnknownClients as exc:
+                        fail_fast=args.fail_fast, strict=args.strict, dask_address=args.dask, progress=progress,
+                        wait=not args.no_wait)
+    except (UnknownClients, BuildLocked, SchedulerUnreachable) as exc:
         _error(str(exc))
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
@@ -133,12 +135,15 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--clients", help="comma-separated client ids (default: all)")
     build.add_argument("--jobs", type=int, default=None, help="parallel workers (default: number of cores)")
     build.add_argument("--formats", default="html,pdf", help="html,pdf (default: both)")
-    build.add_argument("--timeout", type=int, default=600, help="seconds a notebook may run before it fails (default: 600)")
+    build.add_argument("--timeout", type=int, default=600, help="seconds a document (its notebook, HTML and PDF) may take "
+                                                               "before it fails (default: 600)")
     build.add_argument("--force", action="store_true", help="rebuild every document, changed or not")
     build.add_argument("--fail-fast", action="store_true", help="stop at the first failed document")
     build.add_argument("--strict", action="store_true", help="refuse the whole portfolio if any client has an error "
                                                              "(default: refuse that client alone and build the others)")
     build.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://scheduler:8786")
+    build.add_argument("--no-wait", action="store_true", help="exit (status 2) instead of waiting when another build "
+                                                              "is writing into the same --out")
     noise = build.add_mutually_exclusive_group()
     noise.add_argument("--quiet", action="store_true", help="print failures and the summary only")
     noise.add_argument("--verbose", action="store_true", help="a line per document, even on a terminal")

@@ -9,11 +9,13 @@ the others; an interrupted build leaves no partial file in place and the next ru
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,47 @@ from pmworkbook.core.problems import Problem
 from pmworkbook.plan.validation import Validation, validate
 
 MANIFEST_EVERY = 2.0  # seconds between manifest writes while building
+# What one local worker and its kernel take at their peak (about 210 + 150 MiB measured in bench/),
+# with room: --jobs is capped so that the workers fit into the memory that is free.
+MEMORY_PER_WORKER = 450 * 1024 * 1024
+
+
+class BuildLocked(RuntimeError):
+    """Another build is writing into the same output folder (and --no-wait was given)."""
+
+
+@contextmanager
+def output_lock(out: Path, wait: bool, report: Callable[[str], None]) -> Iterator[None]:
+    """One build per output folder: two at once would overwrite each other's files and manifest.
+    The lock is the kernel's flock on the folder itself (no lock file among the outputs), released
+    when its build ends, however it ends, even by SIGKILL."""
+    out.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(out, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not wait:
+                raise BuildLocked(f"{out}: another build is writing into this folder; wait for it to finish, "
+                                  "or build into another --out") from None
+            report(f"Waiting for the other build writing into {out} to finish…")
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # releases the lock
+
+
+def worker_count(requested: int | None, jobs: int, report: Callable[[str], None]) -> int:
+    """--jobs, or the cores, capped by the cores and by the memory that is free."""
+    cores = os.cpu_count() or 1
+    wanted = requested or cores
+    free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    workers = max(1, min(wanted, cores, free // MEMORY_PER_WORKER, jobs or 1))
+    if requested and workers < min(requested, jobs or 1):
+        report(f"--jobs {requested}: using {workers} worker(s), as many as this machine's {cores} core(s) and "
+               f"{free // 2**20} MiB of free memory carry (a worker and its kernel take up to "
+               f"{MEMORY_PER_WORKER // 2**20} MiB)")
+    return workers
 
 
 class UnknownClients(ValueError):
@@ -63,9 +106,18 @@ def select_clients(validation: Validation, wanted: list[str] | None) -> tuple[li
 
 def build(portfolio_path: str | Path, settings: Settings, *, clients: list[str] | None = None, jobs: int | None = None,
           force: bool = False, fail_fast: bool = False, strict: bool = False, dask_address: str | None = None,
-          progress: str = "auto", report: Callable[[str], None] = print) -> BuildOutcome:
+          progress: str = "auto", wait: bool = True, report: Callable[[str], None] = print) -> BuildOutcome:
     """Build the packs of a portfolio file. A client with errors is refused alone (all of them,
-    with `strict`); the caller reports `outcome.refused` and chooses the exit status."""
+    with `strict`); the caller reports `outcome.refused` and chooses the exit status. One build
+    at a time per output folder: another waits for it (BuildLocked with `wait=False`)."""
+    with output_lock(settings.out, wait, report):
+        return _build(portfolio_path, settings, clients=clients, jobs=jobs, force=force, fail_fast=fail_fast,
+                      strict=strict, dask_address=dask_address, progress=progress, report=report)
+
+
+def _build(portfolio_path: str | Path, settings: Settings, *, clients: list[str] | None, jobs: int | None,
+           force: bool, fail_fast: bool, strict: bool, dask_address: str | None, progress: str,
+           report: Callable[[str], None]) -> BuildOutcome:
     # -- plan
     validation = validate(portfolio_path, settings.templates)
     outcome = BuildOutcome(validation)
@@ -90,7 +142,7 @@ def build(portfolio_path: str | Path, settings: Settings, *, clients: list[str] 
             todo.append(job)
 
     # -- run
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    workers = 1 if dask_address else worker_count(jobs, len(todo), report)
     started = time.perf_counter()
     if progress != "quiet":
         where = f"Dask at {dask_address}" if dask_address else f"{workers} worker(s)"

@@ -17,11 +17,16 @@ Workers never import pandas or pydantic: the job carries the client's data as pl
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import os
+import signal
 import sys
+import threading
 import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pmworkbook.batch.jobs import Job, Result
@@ -30,6 +35,47 @@ from pmworkbook.core.templates import NOTEBOOKS_DIR
 
 _UNUSED_MODULES = ("rfc3987_syntax",)
 _state = {"heap_frozen": False}
+
+
+class DocumentTimeout(Exception):
+    """The document (notebook, HTML and PDF together) took longer than --timeout."""
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def initialize(parent_pid: int) -> None:
+    """A local pool worker's start: it dies with the build process, whatever kills that (even
+    SIGKILL, which runs no clean-up), so no worker goes on writing into the output folder for a
+    build nobody records. Its kernel follows it: ipykernel exits when its parent changes."""
+    lean_imports()
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent_pid:  # the build died before the line above took effect
+            os._exit(1)
+
+
+@contextmanager
+def time_limit(seconds: int | None) -> Iterator[None]:
+    """Raise DocumentTimeout in this thread after `seconds`: Papermill's own timeout covers the
+    notebook only, not the HTML and PDF export, which a long table can make take minutes. Only in
+    a process's main thread (a local worker); Dask runs tasks in threads, where the notebook's
+    own timeout is all there is."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise DocumentTimeout(f"took longer than the time limit of {seconds} s (--timeout), export included")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def lean_imports() -> None:
@@ -68,20 +114,21 @@ def run_job(job: Job) -> Result:
     failed = folder / f"{job.name}.failed.ipynb"
     templates = job.settings.templates
     try:
-        notebook = papermill.execute_notebook(
-            job.notebook, str(partial), parameters=job.parameters,
-            kernel_name="python3", engine_name="pmworkbook", progress_bar=False, log_output=False, cwd=str(NOTEBOOKS_DIR),
-            execution_timeout=job.settings.timeout, request_save_on_cell_execute=False,
-        )
-        page = html.notebook_to_html(notebook, language=job.language, client_name=job.client_name, title=job.title,
-                                     templates=templates)
-        files = []
-        if "html" in job.settings.formats:
-            files.append(html.write_html(page, folder / f"{job.name}.html"))
-        if "pdf" in job.settings.formats:
-            files.append(pdf.write_pdf(page, folder / f"{job.name}.pdf", job.language, templates))
-        os.replace(partial, final)  # last: a kept notebook means its documents were written
-        failed.unlink(missing_ok=True)
+        with time_limit(job.settings.timeout):
+            notebook = papermill.execute_notebook(
+                job.notebook, str(partial), parameters=job.parameters,
+                kernel_name="python3", engine_name="pmworkbook", progress_bar=False, log_output=False, cwd=str(NOTEBOOKS_DIR),
+                execution_timeout=job.settings.timeout, request_save_on_cell_execute=False,
+            )
+            page = html.notebook_to_html(notebook, language=job.language, client_name=job.client_name, title=job.title,
+                                         templates=templates)
+            files = []
+            if "html" in job.settings.formats:
+                files.append(html.write_html(page, folder / f"{job.name}.html"))
+            if "pdf" in job.settings.formats:
+                files.append(pdf.write_pdf(page, folder / f"{job.name}.pdf", job.language, templates))
+            os.replace(partial, final)  # last: a kept notebook means its documents were written
+            failed.unlink(missing_ok=True)
         files = [final, *files, *side_files(folder, job)]
         return Result(job.client_id, job.name, job.kind, "ok", time.perf_counter() - started,
                       [{"name": p.name, "sha256": sha256(p)} for p in files], variant=job.variant,
