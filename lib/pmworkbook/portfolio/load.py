@@ -16,6 +16,31 @@ from pmworkbook.core.problems import FORMAT_DOC, PortfolioError, Problem
 from pmworkbook.portfolio.model import Client
 
 SUFFIXES = (".yaml", ".yml", ".csv", ".xlsx")
+# Bounds on a portfolio file from outside: a real one of a thousand clients is well inside them.
+MAX_FILE_BYTES = 20 * 2**20
+MAX_YAML_NODES = 2_000_000  # after aliases are expanded: a "billion laughs" file is refused, not built
+MAX_YAML_DEPTH = 40
+MAX_YAML_ALIASES = 1_000
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """YAML's safe loader, refusing a key given twice in one mapping (YAML keeps the last one
+    silently, so a client's second `communication:` would erase the first without a word)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                if key_node.value in seen:
+                    raise _DuplicateKey(key_node.value, key_node.start_mark.line + 1, seen[key_node.value])
+                seen[key_node.value] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str, line: int, first: int):
+        super().__init__(key, line, first)
+        self.key, self.line, self.first = key, line, first
 
 
 @dataclass
@@ -56,14 +81,65 @@ def read_portfolio(path: str | Path) -> RawPortfolio:
     raise PortfolioError([Problem(name, f"unsupported file type {suffix!r}", fix="use .yaml, .csv or .xlsx")])
 
 
+def _check_shape(name: str, text: str) -> None:
+    """Refuse, from the parser's events alone, a document that would take unbounded memory or
+    recursion to build: too many aliases, too many nodes once aliases are expanded (each alias
+    counts the whole subtree it stands for), or nesting too deep."""
+    sizes: dict[str, int] = {}  # anchor -> nodes its subtree expands to
+    stack: list[list[Any]] = [[None, 0]]  # [anchor, nodes so far] per open collection
+    aliases = 0
+    for event in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        if isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            stack[-1][1] += sizes.get(event.anchor or "", 1)
+        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            stack.append([event.anchor, 1])
+            if len(stack) > MAX_YAML_DEPTH:
+                raise _Unbounded(f"nested deeper than {MAX_YAML_DEPTH} levels", event.start_mark.line + 1)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            anchor, count = stack.pop()
+            if anchor:
+                sizes[anchor] = count
+            stack[-1][1] += count
+        elif isinstance(event, yaml.ScalarEvent):
+            stack[-1][1] += 1
+            if event.anchor:
+                sizes[event.anchor] = 1
+        else:
+            continue
+        if aliases > MAX_YAML_ALIASES or stack[-1][1] > MAX_YAML_NODES or sum(c for _, c in stack) > MAX_YAML_NODES:
+            where = getattr(event, "start_mark", None)
+            raise _Unbounded("more aliases (*name) or expanded nodes than a portfolio needs "
+                             f"(at most {MAX_YAML_ALIASES} aliases and {MAX_YAML_NODES:,} nodes)",
+                             where.line + 1 if where else 0)
+
+
+class _Unbounded(Exception):
+    def __init__(self, what: str, line: int):
+        super().__init__(what, line)
+        self.what, self.line = what, line
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
     name = str(path)
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise PortfolioError([Problem(name, f"the file has {path.stat().st_size:,} bytes, more than a portfolio may have "
+                                            f"({MAX_FILE_BYTES:,})", fix="split it into several portfolios")])
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise PortfolioError([Problem(name, f"not UTF-8 text ({exc.reason} at byte {exc.start})", fix="save the file as UTF-8")]) from None
     try:
-        raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        _check_shape(name, text)
+        raw = yaml.load(text, Loader=_Loader)
+    except _Unbounded as exc:
+        raise PortfolioError([Problem(name, f"line {exc.line}: {exc.what}", fix="write the values out instead of "
+                                            "referring to them with aliases, and keep the nesting of the portfolio format")]) from None
+    except _DuplicateKey as exc:
+        raise PortfolioError([Problem(name, f"line {exc.line}: the key {exc.key!r} is given twice in one mapping "
+                                            f"(first on line {exc.first})", fix="keep one of them")]) from None
+    except RecursionError:
+        raise PortfolioError([Problem(name, "nested too deeply to read", fix="keep the nesting of the portfolio format")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

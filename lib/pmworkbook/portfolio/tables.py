@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import re
 import types
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from pmworkbook.core.problems import FORMAT_DOC, Problem
+from pmworkbook.core.problems import FORMAT_DOC, PortfolioError, Problem
 from pmworkbook.portfolio.model import Client
 
 # An unknown column's message sends the user to this section of the format.
@@ -134,17 +135,72 @@ def read_table(path: Path) -> tuple[dict[str, Any], list[str], list[Problem]]:
     return {"portfolio": path.stem, "clients": clients}, labels, problems
 
 
+# Bounds on a table from outside: far above a portfolio of a thousand clients.
+MAX_TABLE_BYTES = 20 * 2**20  # a CSV, or an XLSX's parts once unzipped
+MAX_TABLE_ROWS = 20_000
+# What Excel writes for "CSV" in Polish, Russian and Chinese Windows, besides UTF-8.
+LEGACY_ENCODINGS = ["cp1250", "cp1251", "gb18030", "utf_16"]
+
+
+def _refuse(path: Path, message: str, fix: str) -> PortfolioError:
+    return PortfolioError([Problem(str(path), message, fix=fix)])
+
+
+def _decode(path: Path, data: bytes) -> str:
+    """UTF-8 (with or without BOM), else the legacy encoding the bytes read best in."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=LEGACY_ENCODINGS).best()
+    if best is None:
+        raise _refuse(path, "the text is neither UTF-8 nor Windows-1250/1251 nor GB18030", "save the table as CSV UTF-8")
+    return str(best)
+
+
 def _read_csv(path: Path) -> list[list[Any]]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        return list(csv.reader(handle))
+    if path.stat().st_size > MAX_TABLE_BYTES:
+        raise _refuse(path, f"the file has {path.stat().st_size:,} bytes, more than a portfolio may ({MAX_TABLE_BYTES:,})",
+                      "split it into several portfolios")
+    text = _decode(path, path.read_bytes())
+    try:  # Excel writes ';' where ',' is the decimal comma (Polish, Russian), tabs for "Unicode text"
+        dialect: Any = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
+    if len(rows) > MAX_TABLE_ROWS:
+        raise _refuse(path, f"the table has {len(rows):,} rows, more than a portfolio may ({MAX_TABLE_ROWS:,})",
+                      "split it into several portfolios")
+    return rows
 
 
 def _read_xlsx(path: Path) -> list[list[Any]]:
+    import zipfile
+
     import openpyxl
 
-    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
-        return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+        with zipfile.ZipFile(path) as archive:
+            unzipped = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        raise _refuse(path, "not an .xlsx workbook (it is not a zip archive)", "save it from Excel or LibreOffice as .xlsx") from None
+    if unzipped > MAX_TABLE_BYTES:  # checked before anything is unpacked: a zip bomb stops here
+        raise _refuse(path, f"the workbook unpacks to {unzipped:,} bytes, more than a portfolio may ({MAX_TABLE_BYTES:,})",
+                      "split it into several portfolios")
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged workbook
+        raise _refuse(path, f"the workbook cannot be read ({type(exc).__name__})", "open it in Excel or LibreOffice and "
+                      "save it again as .xlsx") from None
+    try:
+        rows = []
+        for row in workbook.worksheets[0].iter_rows(values_only=True):
+            rows.append(list(row))
+            if len(rows) > MAX_TABLE_ROWS:
+                raise _refuse(path, f"the first sheet has more than {MAX_TABLE_ROWS:,} rows", "split it into several portfolios")
+        return rows
     finally:
         workbook.close()
 

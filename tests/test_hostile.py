@@ -1,0 +1,70 @@
+"""Hostile and broken portfolio files (tests/hostile/): each is refused with exit status 2 and one
+line naming the file and the place, no traceback, in bounded memory and time; spreadsheets as
+Polish and Russian Excel save them are read."""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import PMWORKBOOK, ROOT
+
+HOSTILE = Path(__file__).parent / "hostile"
+MEMORY_LIMIT = 500 * 2**20
+
+
+def validate_bounded(path: Path) -> subprocess.CompletedProcess:
+    def limit_memory() -> None:  # the child may not grow past 500 MiB: a bomb would fail, not swap
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT * 4, MEMORY_LIMIT * 4))
+
+    return subprocess.run([*PMWORKBOOK, "validate", str(path)], cwd=ROOT, capture_output=True, text=True, timeout=10,
+                          preexec_fn=limit_memory)
+
+
+def peak_memory_of_children() -> int:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+
+
+def deep_alias_chain(tmp_path: Path) -> Path:
+    lines = ["x0: &x0 [1]"] + [f"x{n}: &x{n} [*x{n - 1}]" for n in range(1, 10_000)]
+    path = tmp_path / "deep-alias-chain.yaml"
+    path.write_text("\n".join(lines) + "\nclients: []\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("name", "place"), [
+    ("billion-laughs.yaml", "line 7: more aliases"),
+    ("duplicate-key.yaml", "line 5: the key 'name' is given twice in one mapping (first on line 4)"),
+    ("not-a-zip.xlsx", "not an .xlsx workbook"),
+    ("zip-bomb.xlsx", "the workbook unpacks to 209,715,208 bytes"),
+])
+def test_a_hostile_file_is_refused_in_one_line_naming_the_place(name, place):
+    result = validate_bounded(HOSTILE / name)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    problems = [line.strip() for line in result.stderr.splitlines() if line.startswith("  ")]
+    assert len(problems) == 1 and problems[0].startswith(str(HOSTILE / name)) and place in problems[0], result.stderr
+    assert peak_memory_of_children() < MEMORY_LIMIT
+
+
+def test_ten_thousand_levels_of_aliases_are_refused_without_a_recursion_error(tmp_path):
+    result = validate_bounded(deep_alias_chain(tmp_path))
+    assert result.returncode == 2 and "Traceback" not in result.stderr and "RecursionError" not in result.stderr
+    assert "more aliases" in result.stderr
+
+
+@pytest.mark.parametrize(("name", "names"), [
+    ("polish-excel-cp1250-semicolons.csv", ["ACME Sp. z o.o.", "Piotr Zieliński", "Marta Wiśniewska"]),
+    ("russian-excel-cp1251-semicolons.csv", ["ООО «Север Логистик»", "Ирина Смирнова", "Портал для грузоотправителей"]),
+])
+def test_a_table_saved_by_polish_or_russian_excel_is_read(name, names):
+    from pmworkbook.core.templates import Templates
+    from pmworkbook.plan.validation import validate
+
+    validation = validate(HOSTILE / name, Templates.get())
+    assert validation.ok, [str(p) for p in validation.errors]
+    text = repr([c.model_dump() for c in validation.require().clients])
+    assert all(n in text for n in names)
