@@ -68,3 +68,23 @@ def test_a_table_saved_by_polish_or_russian_excel_is_read(name, names):
     assert validation.ok, [str(p) for p in validation.errors]
     text = repr([c.model_dump() for c in validation.require().clients])
     assert all(n in text for n in names)
+
+
+def test_control_characters_and_overlong_text_are_refused_naming_the_field(tmp_path, demo_raw):
+    import copy
+
+    from conftest import write_portfolio
+
+    raw = copy.deepcopy(demo_raw)
+    raw["clients"][0]["name"] = "ACME\x1b[31m"  # a terminal escape pasted from a log
+    raw["clients"][1]["people"][0]["name"] = "王\u202e芳"  # a right-to-left override
+    raw["clients"][2]["project"]["name"] = "x" * 500
+    raw["clients"][3]["project"]["deliverables"][0] = "Discovery\x00report"
+    result = validate_bounded(write_portfolio(tmp_path / "control.yaml", raw))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("  ") and "warning:" not in line]
+    assert len(errors) == 4, result.stderr
+    assert "client 'acme-shop': field 'name': has the control character U+001B at position 5" in errors[0]
+    assert "field 'people[0].name': has the control character U+202E" in errors[1]
+    assert "field 'project.name': has 500 characters, more than 300" in errors[2]
+    assert "field 'project.deliverables': has the control character U+0000" in errors[3]

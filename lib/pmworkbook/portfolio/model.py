@@ -36,9 +36,38 @@ MoveRule = Literal["following", "preceding", "modified_following", "skip"]
 RaciLetter = Literal["R", "A", "C", "I"]
 
 
+MAX_TEXT = 300  # characters in one value: a name or title longer than that is a pasting accident
+# Control characters (NUL, ESC, ...) and bidirectional overrides (U+202E turns text around on the
+# page): nothing a person types into a name, and they break PDFs, .ics and .eml files or mislead.
+FORBIDDEN_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for key, item in value.items() for text in _strings(key) + _strings(item)]
+    if isinstance(value, (list, tuple)):
+        return [text for item in value for text in _strings(item)]
+    return []
+
+
 class _Model(BaseModel):
     # Unknown keys are almost always typos: reject them so they are not silently ignored.
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _plain_text(cls, value: Any) -> Any:
+        """Every text of the portfolio is plain, printable and of a sensible length."""
+        for text in _strings(value):
+            found = FORBIDDEN_CHARACTERS.search(text)
+            if found:
+                raise ValueError(f"has the control character U+{ord(found.group()):04X} at position {found.start() + 1}; "
+                                 "retype the text without it")
+            if len(text) > MAX_TEXT:
+                raise ValueError(f"has {len(text)} characters, more than {MAX_TEXT}; shorten it")
+        return value
 
 
 @lru_cache(maxsize=1)
