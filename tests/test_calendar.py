@@ -92,10 +92,13 @@ def test_chinese_make_up_saturday_holds_a_meeting():
     assert frame[frame["date"] == dt.date(2026, 10, 1)].empty
 
 
-def test_national_day_meeting_moves_to_the_next_working_day_with_the_holiday_name():
+def test_national_day_meeting_merges_with_the_next_regular_meeting_and_names_the_holiday():
+    # The next working day after National Day week, 8 Oct, is a meeting day already: one meeting, not two.
     plan = build_plan(demo_client("huaxin-retail"))
-    move = next(m for m in plan.moves if m.original == dt.date(2026, 10, 1))
-    assert move.moved_to == dt.date(2026, 10, 8) and move.reason == "国庆节"
+    move = next(m for m in plan.moves if m.original == dt.date(2026, 10, 1) and m.item == "status_meeting")
+    assert (move.moved_to, move.action) == (dt.date(2026, 10, 8), "merged") and move.reason.startswith("国庆节；")
+    frame = plan.occurrences
+    assert len(frame[(frame["date"] == dt.date(2026, 10, 8)) & (frame["item"] == "status_meeting")]) == 1
 
 
 @pytest.mark.parametrize("rule,expected", [("following", dt.date(2027, 5, 5)), ("preceding", dt.date(2027, 4, 30)), ("skip", None)])
@@ -109,7 +112,7 @@ def test_move_rules(rule, expected):
 def test_us_meeting_keeps_its_local_hour_across_the_march_change():
     plan = build_plan(demo_client("harbor-health"))
     _, events = parsed_events(plan)
-    meetings = sorted(e["DTSTART"].dt for e in events if str(e["UID"]).startswith("harbor-health-status_meeting-"))
+    meetings = sorted(e["DTSTART"].dt for e in events if str(e["UID"]) == "harbor-health-status_meeting@pmworkbook")
     before = [m for m in meetings if m.date() < dt.date(2027, 3, 14)]
     after = [m for m in meetings if m.date() > dt.date(2027, 3, 14)]
     assert before and after
@@ -126,8 +129,11 @@ def test_agency_time_is_shown_when_the_agency_works_elsewhere():
 
 
 def test_uids_are_unique_and_stable_across_builds():
-    first = build_plan(demo_client("acme-shop")).occurrences["uid"].tolist()
-    second = build_plan(demo_client("acme-shop")).occurrences["uid"].tolist()
+    # A cadence's occurrences share their series' UID and differ by RECURRENCE-ID.
+    def ids(plan):
+        return list(zip(plan.occurrences["uid"], plan.occurrences["recurrence_id"], strict=True))
+
+    first, second = ids(build_plan(demo_client("acme-shop"))), ids(build_plan(demo_client("acme-shop")))
     assert first == second and len(set(first)) == len(first)
 
 

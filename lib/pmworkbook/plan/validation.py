@@ -10,16 +10,20 @@ warnings are advice for the consultant and never reach a client's document.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
+
+import holidays
 
 from pmworkbook.core.files import file_version
 from pmworkbook.core.problems import FORMAT_DOC, PortfolioError, Problem
 from pmworkbook.core.templates import Templates
 from pmworkbook.plan import raci
-from pmworkbook.plan.communication import UnknownCadenceRule, build_plan
+from pmworkbook.plan.communication import CommunicationPlan, UnknownCadenceRule, build_plan
 from pmworkbook.plan.workdays import NoWorkingDay
 from pmworkbook.portfolio.load import RawPortfolio, parse_clients, read_portfolio
 from pmworkbook.portfolio.model import Client, Portfolio
@@ -135,11 +139,13 @@ def client_problems(client: Client, source: str, label: str, templates: Template
         where = f"row {finding.row!r}: " if finding.row else ""
         found.append(problem(f"{where}{finding.message}", "raci", finding.fix, "warning"))
     try:
-        build_plan(client, templates)
+        plan = build_plan(client, templates)
     except NoWorkingDay as exc:
         found.append(problem(str(exc), "communication.days_off", "leave working days between the days off"))
     except UnknownCadenceRule:
         pass  # reported once, as a problem of the catalog
+    else:
+        found += [problem(message, field, fix, "warning") for message, field, fix in _calendar_problems(plan, templates)]
     if not client.rater_groups:
         found.append(problem("no rater group has a rater, so no evaluation form is made", "evaluation.raters",
                              "give at least one group a rater, for example self: 1", "warning"))
@@ -154,6 +160,79 @@ def rule_errors(client: Client, templates: Templates) -> list[tuple[str, str, st
     (no working day) is raised by every document that builds the plan."""
     found = _reference_problems(client, templates) + _milestone_problems(client)
     return found or _raci_problems(client, templates)
+
+
+def _calendar_problems(plan: CommunicationPlan, templates: Templates) -> list[tuple[str, str, str]]:
+    """Advice on the communication plan: items outside either side's working hours (each side in
+    its own time zone), an item that collides with another again and again, and holidays not yet
+    official. Warnings: the calendar is built all the same and says what it did."""
+    client, comm = plan.client, plan.client.communication
+    zones = {"client": client.timezone, "agency": client.agency.timezone if client.agency and client.agency.timezone else client.timezone}
+    hours = {"client": comm.hours("client"), "agency": comm.hours("agency")}
+    structure = templates.structure("cadences")
+    preset = structure["presets"][comm.preset]
+    specs = {spec["id"]: spec for spec in preset["cadences"]} | structure["triggers"]
+    found = []
+    frame = plan.occurrences
+    for key in dict.fromkeys(item.split("-")[0] for item in frame["item"]):
+        rows = frame[frame["item"].str.split("-").str[0] == key]
+        for side in ("client", "agency"):
+            zone = ZoneInfo(zones[side])
+            first, last = hours[side]
+            outside = [row for row in rows.itertuples(index=False)
+                       if not (first <= row.start.astimezone(zone).time() and row.end.astimezone(zone).time() <= last
+                               and row.start.astimezone(zone).date() == row.end.astimezone(zone).date())]
+            if not outside:
+                continue
+            row = outside[0]
+            local = row.start.astimezone(zone)
+            span = f"{first:%H:%M}-{last:%H:%M}"
+            where = (f"at {row.start:%H:%M} in {client.timezone} is at {local:%H:%M} in {zones[side]} for the agency"
+                     if side == "agency" and zones["agency"] != client.timezone else f"at {local:%H:%M} ({zones[side]})")
+            message = (f"{key} ({row.title}) {where}, outside the {side}'s working hours {span} "
+                       f"({len(outside)} of {len(rows)} occurrences, the first on {row.date})")
+            both = _shared_hours(row.date, client.timezone, zones["agency"], hours)
+            inside = (f"between {both[0]:%H:%M} and {both[1]:%H:%M} ({client.timezone}), inside both sides' working hours"
+                      if both else "(the two sides' working hours do not overlap on that day)")
+            if specs.get(key, {}).get("time", "meeting") == "meeting":
+                fix = f"set communication.meeting_time {inside}, or set communication.working_hours to the hours each side works"
+                field = "communication.meeting_time"
+            else:
+                fix = (f"its time comes from the cadence catalog (preset {comm.preset!r}): in a templates folder's "
+                       f"catalogs/cadences.yaml, give it a time {inside}; or set communication.working_hours to the hours "
+                       "each side works")
+                field = "communication.working_hours"
+            found.append((message, field, fix))
+    collisions: dict[str, list[str]] = {}
+    for move in plan.moves:
+        if move.rule == "overlap":
+            collisions.setdefault(move.item.split("-")[0], []).append(str(move.original))
+    for key, days in collisions.items():
+        if len(days) >= 3:  # a rhythm that clashes by design, not a one-off
+            found.append((f"{key} overlaps another item on {len(days)} days ({', '.join(days[:3])}, ...), so it is moved or "
+                          "skipped each time (the calendar's moved table lists them)", "communication.meeting_time",
+                          f"choose a meeting_day or meeting_time that leaves {key} free"))
+    if plan.provisional_years:
+        years = ", ".join(map(str, plan.provisional_years))
+        found.append((f"the public holidays of {client.country} for {years} are provisional: the installed holidays package "
+                      f"({holidays.__version__}) has no official schedule of days off and make-up working days for them yet; "
+                      "the calendar says so", "country",
+                      "rebuild the pack once the official schedule is published and the holidays package updated"))
+    return found
+
+
+def _shared_hours(day: dt.date, client_zone: str, agency_zone: str,
+                  hours: dict[str, tuple[dt.time, dt.time]]) -> tuple[dt.time, dt.time] | None:
+    """Both sides' working hours on the client's `day`, as client times, or None if they do not meet."""
+    zone = ZoneInfo(client_zone)
+    spans = []
+    for side, side_zone in (("client", client_zone), ("agency", agency_zone)):
+        first, last = hours[side]
+        spans.append((dt.datetime.combine(day, first, tzinfo=ZoneInfo(side_zone)), dt.datetime.combine(day, last, tzinfo=ZoneInfo(side_zone))))
+    start, end = max(s[0] for s in spans), min(s[1] for s in spans)
+    if start >= end or start.astimezone(zone).date() != end.astimezone(zone).date():
+        return None
+    return start.astimezone(zone).time(), end.astimezone(zone).time()
 
 
 def _milestone_problems(client: Client) -> list[tuple[str, str, str]]:

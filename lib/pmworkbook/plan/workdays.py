@@ -30,6 +30,27 @@ def _country_holidays(country: str, language: str, years: tuple[int, ...]) -> ho
     return holidays.country_holidays(country, years=years, language=choice)
 
 
+def official_until(country: str) -> int | None:
+    """The last year for which the holidays package has the country's official schedule of
+    moved days off and make-up working days, or None when the country has no such schedule.
+
+    Countries such as China and Russia publish each year's schedule by decree (China's in
+    November for the next year); the package lists those decrees year by year as substituted
+    days in `special_public_holidays`. After the last listed year it still computes the public
+    holidays by their fixed rules, but the moved days off and make-up days are unknown: those
+    years' days off are provisional."""
+    from holidays.helpers import _normalize_tuple
+
+    found = _country_holidays(country, "en", ())
+    if found is None:
+        return None
+    years = [year for name in dir(found) if name.startswith("special_") and name.endswith("_holidays")
+             and isinstance(mapping := getattr(found, name, None), dict)
+             for year, entries in mapping.items()
+             if any(len(entry) >= 4 for entry in _normalize_tuple(entries))]  # (to_month, to_day, from_month, from_day[, year])
+    return max(years) if years else None
+
+
 @dataclass(frozen=True)
 class DayOffReason:
     kind: str  # "holiday", "weekend" or "engagement"
@@ -52,6 +73,12 @@ class WorkingCalendar:
         self.makeup_days = frozenset(getattr(self.holidays, "weekend_workdays", ()) or ())
         self.days_off = frozenset(days_off)
         self.extra_working_days = frozenset(working_days)
+        official = official_until(country)
+        self.provisional_from = official + 1 if official is not None else None
+
+    def is_provisional(self, day: dt.date) -> bool:
+        """Whether the day's public holidays and make-up days are not official yet."""
+        return self.provisional_from is not None and day.year >= self.provisional_from
 
     def is_working_day(self, day: dt.date) -> bool:
         return self.reason_off(day) is None

@@ -178,6 +178,23 @@ class Project(_Model):
         return self
 
 
+def _default_hours() -> dict[Literal["client", "agency"], str]:
+    return {"client": "08:00-19:00", "agency": "08:00-19:00"}
+
+
+def _hour_range(side: str, text: str) -> str:
+    """ "8:00 - 19:00" -> "08:00-19:00"; an empty or reversed range is an error."""
+    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*", text)
+    if not match or int(match[1]) > 23 or int(match[3]) > 24 or int(match[2]) > 59 or int(match[4]) > 59:
+        raise ValueError(f"working_hours.{side} {text!r} is not a range of hours; write it as HH:MM-HH:MM, for example 08:00-19:00")
+    start, end = (int(match[1]), int(match[2])), (int(match[3]), int(match[4]))
+    if end <= start:
+        raise ValueError(f"working_hours.{side} {text!r} ends before it starts; write it as HH:MM-HH:MM, for example 08:00-19:00")
+    if end == (24, 0):
+        end = (23, 59)
+    return f"{start[0]:02d}:{start[1]:02d}-{end[0]:02d}:{end[1]:02d}"
+
+
 class Communication(_Model):
     """The communication plan: which cadences, when the status meeting is, how fast answers come."""
 
@@ -200,6 +217,42 @@ class Communication(_Model):
     preview_days: int = Field(default=3, ge=0, le=30, description="Working days between a milestone preview and its milestone.")
     closure_days: int = Field(default=5, ge=0, le=60, description="Working days after the project's end when the closure report is due.")
     week_start: Weekday | None = Field(None, description="First day of the week in the month view; empty: the locale's.")
+    location: str | None = Field(None, min_length=1, description="Where on-site meetings (the kickoff) are held, as printed: an "
+                                 "address or a room; the location of those events in the .ics file.",
+                                 json_schema_extra={"column": "location"})
+    video_link: str | None = Field(None, description="The link of the video calls (https://...): the location and URL of the "
+                                   "video meetings in the .ics file, and printed in the schedule.",
+                                   json_schema_extra={"column": "video_link"})
+    working_hours: dict[Literal["client", "agency"], str] = Field(
+        default_factory=_default_hours,
+        description='Working hours of each side in its own time zone (the agency\'s is agency.timezone), "HH:MM-HH:MM"; '
+                    'one range such as "09:00-18:00" sets both. `validate` warns about an item outside them, and an item '
+                    "moved to free time stays inside them.",
+        json_schema_extra={"column": "working_hours", "cell": "client=08:00-19:00; agency=09:00-18:00"})
+
+    @field_validator("video_link")
+    @classmethod
+    def _video_link(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https?://[^\s<>\"]+\.[^\s<>\"]+", value.strip()):
+            raise ValueError(f"{value!r} is not a web link; write it as https://meet.example.com/room")
+        return None if value is None else value.strip()
+
+    @field_validator("working_hours", mode="before")
+    @classmethod
+    def _working_hours(cls, value: Any) -> Any:
+        if isinstance(value, str):  # one range for both sides
+            value = {"client": value, "agency": value}
+        if isinstance(value, dict):
+            value = {"client": "08:00-19:00", "agency": "08:00-19:00", **value}
+            for side, text in value.items():
+                if isinstance(text, str):
+                    value[side] = _hour_range(side, text)
+        return value
+
+    def hours(self, side: Literal["client", "agency"]) -> tuple[dt.time, dt.time]:
+        """A side's working hours as (start, end) in its own time zone."""
+        start, end = self.working_hours[side].split("-")
+        return dt.time.fromisoformat(start), dt.time.fromisoformat(end)
 
     @field_validator("meeting_day", "week_start", mode="before")
     @classmethod
