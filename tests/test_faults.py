@@ -20,9 +20,12 @@ from nbformat.v4 import new_code_cell, new_notebook
 from conftest import DEMO, PMWORKBOOK, ROOT
 from pmworkbook.batch import run
 from pmworkbook.batch.build import BuildLocked, build, output_lock
-from pmworkbook.batch.jobs import Settings
+from pmworkbook.batch.jobs import Settings, plan_jobs
 from pmworkbook.batch.run import SchedulerUnreachable
-from pmworkbook.documents.kinds import DocumentKind, document_kinds
+from pmworkbook.batch.worker import run_job
+from pmworkbook.core.templates import Templates
+from pmworkbook.documents.kinds import DocumentKind
+from pmworkbook.plan.validation import validate
 
 
 def start_build(out: Path, *args: str) -> subprocess.Popen:
@@ -106,18 +109,14 @@ def test_the_time_limit_covers_the_export_not_only_the_notebook(tmp_path):
     path = tmp_path / "long.ipynb"
     nbformat.write(notebook, path)
     kind = DocumentKind(name="long_table", notebook=path, title_key="documents.pack", order=99)
-    document_kinds.register(kind)
+    client = validate(DEMO, Templates.get()).require().client("sever-logistics")
+    [job] = plan_jobs([client], Settings(out=tmp_path / "out", formats=("pdf",), timeout=2), [kind])
     started = time.monotonic()
-    try:
-        outcome = build(DEMO, Settings(out=tmp_path / "out", formats=("pdf",), timeout=2), clients=["sever-logistics"],
-                        jobs=1, progress="quiet", report=lambda line: None)
-    finally:
-        document_kinds.unregister(kind.name)
-    results = {r.kind: r for r in outcome.results}
-    assert results["long_table"].status == "failed"
-    assert "time limit of 2 s" in results["long_table"].error and "export" in results["long_table"].error
-    assert {r.status for name, r in results.items() if name != "long_table"} == {"ok"}
-    assert time.monotonic() - started < 60
+    result = run_job(job)  # in this process's main thread, as in a local worker
+    assert result.status == "failed"
+    assert "time limit of 2 s" in result.error and "export" in result.error, result.error
+    assert time.monotonic() - started < 20
+    assert not list((tmp_path / "out").rglob("*.pdf")) and not list((tmp_path / "out").rglob("*.staging"))
 
 
 def test_more_jobs_than_the_machine_carries_are_capped_with_a_message(tmp_path):
@@ -134,3 +133,90 @@ def test_an_unreachable_dask_scheduler_is_one_line_naming_the_address(tmp_path, 
     with pytest.raises(SchedulerUnreachable, match=r"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:9 \(--dask\)"):
         build(DEMO, Settings(out=tmp_path / "out", formats=("html",)), clients=["sever-logistics"],
               dask_address="tcp://127.0.0.1:9", progress="quiet", report=lambda line: None)
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 4 MiB file system of its own (tmpfs), to fill up or make read-only."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True, text=True)
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {made.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def build_cli(out: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*PMWORKBOOK, "build", str(DEMO), "--out", str(out), "--clients", "sever-logistics",
+                           "--formats", "html", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def test_a_full_disk_fails_documents_but_keeps_their_previous_versions(small_disk):
+    out = small_disk / "out"
+    first = build_cli(out)
+    assert first.returncode == 0, first.stdout + first.stderr
+    before = {p.name: p.read_bytes() for p in (out / "sever-logistics").iterdir()}
+    filler = small_disk / "filler"
+    with filler.open("wb") as handle:  # leave about 100 kB: too little for a calendar's notebook and page
+        free = os.statvfs(small_disk).f_bavail * os.statvfs(small_disk).f_frsize
+        handle.write(b"\0" * max(0, free - 100_000))
+    second = build_cli(out, "--force")
+    assert second.returncode == 1 and "Traceback" not in second.stderr, second.stdout + second.stderr
+    assert "No space left on device" in second.stdout
+    after = {p.name: p.read_bytes() for p in (out / "sever-logistics").iterdir()}
+    for name, data in before.items():  # each file is its old version or a whole new one, never cut short
+        assert name in after and (after[name] == data or len(after[name]) > 0), name
+    failed = [line for line in second.stdout.splitlines() if line.startswith("  failed:")]
+    assert failed, second.stdout
+    for line in failed:  # a document that failed kept its previous files exactly
+        document = line.split()[2].rstrip(":")
+        for name, data in before.items():
+            if name.startswith(document + "."):
+                assert after[name] == data, name
+    assert not list(out.rglob("*.partial*"))
+
+
+def test_a_read_only_output_folder_is_one_line_and_exit_2(small_disk):
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    result = build_cli(small_disk / "out")
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.strip().startswith(f"pmworkbook: {small_disk / 'out'}: cannot write there")
+
+
+def test_clients_removed_from_the_portfolio_are_orphaned_then_pruned(tmp_path, demo_raw):
+    from conftest import write_portfolio
+
+    out = tmp_path / "out"
+    both = dict(demo_raw, clients=[c for c in demo_raw["clients"] if c["id"] in ("sever-logistics", "harbor-health")])
+    one = dict(demo_raw, clients=[c for c in demo_raw["clients"] if c["id"] == "sever-logistics"])
+    common = ["--formats", "html", "--out", str(out)]
+    assert subprocess.run([*PMWORKBOOK, "build", str(write_portfolio(tmp_path / "both.yaml", both)), *common],
+                          cwd=ROOT, capture_output=True, timeout=300).returncode == 0
+    single = write_portfolio(tmp_path / "one.yaml", one)
+    assert subprocess.run([*PMWORKBOOK, "build", str(single), *common], cwd=ROOT, capture_output=True, timeout=300).returncode == 0
+    data = manifest(out)
+    assert data["orphaned"] == ["harbor-health"] and (out / "harbor-health").is_dir()
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "Orphaned folders" in index and "Harbor Health Inc." not in index  # no longer listed as a current pack
+    assert subprocess.run([*PMWORKBOOK, "build", str(single), *common, "--prune"], cwd=ROOT, capture_output=True,
+                          timeout=300).returncode == 0
+    data = manifest(out)
+    assert data["orphaned"] == [] and not (out / "harbor-health").exists()
+    assert {d["client_id"] for d in data["documents"]} == {"sever-logistics"}
+
+
+def test_a_portfolio_edited_during_a_build_changes_the_next_build_only(tmp_path, demo_raw):
+    from conftest import write_portfolio
+
+    path = write_portfolio(tmp_path / "portfolio.yaml", demo_raw)
+    out = tmp_path / "out"
+    process = subprocess.Popen([*PMWORKBOOK, "build", str(path), "--out", str(out), "--formats", "html", "--verbose",
+                                "--jobs", "2"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for_line(process, "[1/")
+    path.write_text("clients: [not, a, portfolio\n", encoding="utf-8")  # broken mid-build
+    stdout, stderr = process.communicate(timeout=300)
+    assert process.returncode == 0, stdout + stderr
+    assert {d["status"] for d in manifest(out)["documents"]} == {"ok"}

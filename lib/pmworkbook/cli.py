@@ -55,7 +55,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from pmworkbook.batch.build import BuildLocked, UnknownClients, build
+    from pmworkbook.batch.build import BuildLocked, OutputNotWritable, UnknownClients, build
     from pmworkbook.batch.run import SchedulerUnreachable
     from pmworkbook.documents.kinds import FORMATS
 
@@ -69,8 +69,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         outcome = build(args.portfolio, settings, clients=clients, jobs=args.jobs, force=args.force,
                         fail_fast=args.fail_fast, strict=args.strict, dask_address=args.dask, progress=progress,
-                        wait=not args.no_wait)
-    except (UnknownClients, BuildLocked, SchedulerUnreachable) as exc:
+                        wait=not args.no_wait, prune=args.prune)
+    except (UnknownClients, BuildLocked, SchedulerUnreachable, OutputNotWritable) as exc:
         _error(str(exc))
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
@@ -88,35 +88,80 @@ def cmd_build(args: argparse.Namespace) -> int:
             for problem in problems:
                 print(f"  {problem}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    return EXIT_FAILED if outcome.failed else EXIT_OK
+    return EXIT_FAILED if outcome.failed or outcome.report_error else EXIT_OK
+
+
+def _evaluation_client(args: argparse.Namespace, validation: Validation) -> bool:
+    """Whether --client names a client of the portfolio that validates; says why not."""
+    valid = {c.id for c in validation.portfolio.clients} if validation.portfolio else set()
+    if args.client in valid:
+        return True
+    if validation.portfolio is None or validation.problems_of(args.client):
+        _print_problems(validation, f"client {args.client!r} cannot be used")
+    else:
+        _error(f"{args.portfolio}: no client {args.client!r} (--client); the portfolio has: {', '.join(sorted(valid))}")
+    return False
 
 
 def cmd_collect(args: argparse.Namespace) -> int:
-    from pmworkbook.batch.collect import collect_and_report
+    from pmworkbook.batch.collect import collect_and_report, responses_path
     from pmworkbook.plan.validation import validate
 
     settings = _settings(args)
     validation = validate(args.portfolio, settings.templates)
-    valid = {c.id for c in validation.portfolio.clients} if validation.portfolio else set()
-    if args.client not in valid:
-        mine = validation.problems_of(args.client)
-        if validation.portfolio is None or mine:
-            _print_problems(validation, f"client {args.client!r} cannot be used")
-        else:
-            _error(f"{args.portfolio}: no client {args.client!r} (--client); the portfolio has: {', '.join(sorted(valid))}")
+    if not _evaluation_client(args, validation):
         return EXIT_BAD_INPUT
     if not args.responses.is_dir():
         _error(f"{args.responses}: not a folder of returned forms (RESPONSES_DIR)")
         return EXIT_BAD_INPUT
-    collected, result = collect_and_report(validation, args.client, args.responses, settings)
-    print(f"{args.responses}: {len(collected.responses)} response(s) counted, {len(collected.rejected)} rejected")
+    collected, results = collect_and_report(validation, args.client, args.responses, settings)
+    print(f"{args.responses}: {len(collected.responses)} response(s) counted, {len(collected.rejected)} rejected, "
+          f"{len(collected.replaced)} replaced by a later copy")
+    for replaced in collected.replaced:
+        copy = f"copy {replaced.copy} of " if replaced.copy else ""
+        print(f"  replaced {replaced.file} by {replaced.by}: {copy}the {replaced.rater_group} form of {replaced.subject} "
+              "sent again; the later file counts")
     for rejection in collected.rejected:
         print(f"  rejected {rejection.file}: {rejection.reason}", file=sys.stderr)
-    if result.status != "ok":
-        _error(f"the report failed: {result.error}")
-        return EXIT_FAILED
-    print(f"Report: {settings.out / args.client / 'evaluation_report.html'} and .pdf")
-    return EXIT_FAILED if collected.rejected else EXIT_OK
+        if rejection.rater_message:
+            print(f"    for the rater: {rejection.rater_message}", file=sys.stderr)
+    failed = [r for r in results if r.status != "ok"]
+    for result in failed:
+        _error(f"the report {result.name} failed: {result.error}")
+    for result in results:
+        if result.status == "ok":
+            print(f"Report: {settings.out / args.client / result.name}.html" + (" and .pdf" if "pdf" in settings.formats else ""))
+    print(f"Raw responses, kept out of the pack (do not hand them over): {responses_path(settings.out, args.client)}")
+    return EXIT_FAILED if failed or collected.rejected else EXIT_OK
+
+
+def cmd_forms(args: argparse.Namespace) -> int:
+    from pmworkbook.batch.collect import write_copies
+    from pmworkbook.plan.evaluation import subjects
+    from pmworkbook.plan.validation import validate
+
+    settings = _settings(args)
+    validation = validate(args.portfolio, settings.templates)
+    if not _evaluation_client(args, validation):
+        return EXIT_BAD_INPUT
+    if args.copies is not None and not 1 <= args.copies <= 500:
+        _error(f"--copies {args.copies}: give a number of copies from 1 to 500")
+        return EXIT_BAD_INPUT
+    if validation.portfolio is None:  # _evaluation_client has said why
+        return EXIT_BAD_INPUT
+    client = validation.portfolio.client(args.client)
+    wanted = [k.strip() for k in args.subject.split(",") if k.strip()] if args.subject else None
+    known = [s.key for s in subjects(client)]
+    if wanted and (unknown := [k for k in wanted if k not in known]):
+        _error(f"no evaluation {', '.join(unknown)} (--subject); client {client.id!r} has: {', '.join(known) or 'none'}")
+        return EXIT_BAD_INPUT
+    folder = args.to or settings.out / client.id / "forms"
+    written = write_copies(client, folder, settings, args.copies, wanted)
+    for path in written:
+        print(path)
+    print(f"{len(written)} numbered form(s) in {folder}; send each rater a copy of their own: a copy sent back twice "
+          "counts once (the later file)")
+    return EXIT_OK
 
 
 def parser() -> argparse.ArgumentParser:
@@ -142,6 +187,8 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true", help="refuse the whole portfolio if any client has an error "
                                                              "(default: refuse that client alone and build the others)")
     build.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://scheduler:8786")
+    build.add_argument("--prune", action="store_true", help="delete the folders of clients no longer in the portfolio "
+                                                            "(listed as orphaned in the index until then)")
     build.add_argument("--no-wait", action="store_true", help="exit (status 2) instead of waiting when another build "
                                                               "is writing into the same --out")
     noise = build.add_mutually_exclusive_group()
@@ -155,6 +202,15 @@ def parser() -> argparse.ArgumentParser:
     collect.add_argument("--client", required=True, help="the client id whose forms these are")
     collect.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs)")
     collect.set_defaults(run=cmd_collect)
+
+    forms = commands.add_parser("forms", help="numbered copies of a client's evaluation forms, one per rater")
+    forms.add_argument("portfolio", type=Path, nargs="?", default=DEMO_PORTFOLIO, help=portfolio_help)
+    forms.add_argument("--client", required=True, help="the client id whose forms to copy")
+    forms.add_argument("--copies", type=int, help="copies of each rater group's form (default: as many as the portfolio plans raters)")
+    forms.add_argument("--subject", help="comma-separated evaluations, e.g. client_pm,project_manager (default: all)")
+    forms.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs); copies go to OUT/CLIENT/forms")
+    forms.add_argument("--to", type=Path, help="write the copies into this folder instead")
+    forms.set_defaults(run=cmd_forms)
     return root
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import signal
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -32,6 +34,32 @@ MANIFEST_EVERY = 2.0  # seconds between manifest writes while building
 # What one local worker and its kernel take at their peak (about 210 + 150 MiB measured in bench/),
 # with room: --jobs is capped so that the workers fit into the memory that is free.
 MEMORY_PER_WORKER = 450 * 1024 * 1024
+
+
+# A rough size of one document with its side files (a calendar is about 0.6 MB, with its notebook,
+# HTML, PDF and .ics): the build warns before it starts when the disk has less free for what it builds.
+BYTES_PER_DOCUMENT = 1 * 2**20
+
+
+class OutputNotWritable(OSError):
+    """--out names a folder that cannot be made or written to."""
+
+
+def check_writable(out: Path) -> None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as exc:
+        raise OutputNotWritable(f"{out}: cannot write there ({exc.strerror or type(exc).__name__}); choose another --out "
+                                "or make it writable") from None
+
+
+def check_free_space(out: Path, documents: int, report: Callable[[str], None]) -> None:
+    needed, free = documents * BYTES_PER_DOCUMENT, shutil.disk_usage(out).free
+    if documents and free < needed:
+        report(f"Warning: {out} has {free // 2**20} MiB free and these {documents} documents need about "
+               f"{needed // 2**20} MiB; documents that do not fit will fail, and their previous versions stay as they were")
 
 
 class BuildLocked(RuntimeError):
@@ -84,6 +112,7 @@ class BuildOutcome:
     results: list[Result] = field(default_factory=list)
     refused: dict[str, list[Problem]] = field(default_factory=dict)  # client -> its errors
     refused_whole: bool = False  # nothing was built: the file could not be used, or --strict met an error
+    report_error: str = ""  # the manifest or index could not be written
     interrupted: bool = False
 
     @property
@@ -106,17 +135,18 @@ def select_clients(validation: Validation, wanted: list[str] | None) -> tuple[li
 
 def build(portfolio_path: str | Path, settings: Settings, *, clients: list[str] | None = None, jobs: int | None = None,
           force: bool = False, fail_fast: bool = False, strict: bool = False, dask_address: str | None = None,
-          progress: str = "auto", wait: bool = True, report: Callable[[str], None] = print) -> BuildOutcome:
+          progress: str = "auto", wait: bool = True, prune: bool = False, report: Callable[[str], None] = print) -> BuildOutcome:
     """Build the packs of a portfolio file. A client with errors is refused alone (all of them,
     with `strict`); the caller reports `outcome.refused` and chooses the exit status. One build
     at a time per output folder: another waits for it (BuildLocked with `wait=False`)."""
+    check_writable(settings.out)
     with output_lock(settings.out, wait, report):
         return _build(portfolio_path, settings, clients=clients, jobs=jobs, force=force, fail_fast=fail_fast,
-                      strict=strict, dask_address=dask_address, progress=progress, report=report)
+                      strict=strict, dask_address=dask_address, progress=progress, prune=prune, report=report)
 
 
 def _build(portfolio_path: str | Path, settings: Settings, *, clients: list[str] | None, jobs: int | None,
-           force: bool, fail_fast: bool, strict: bool, dask_address: str | None, progress: str,
+           force: bool, fail_fast: bool, strict: bool, dask_address: str | None, progress: str, prune: bool,
            report: Callable[[str], None]) -> BuildOutcome:
     # -- plan
     validation = validate(portfolio_path, settings.templates)
@@ -142,6 +172,7 @@ def _build(portfolio_path: str | Path, settings: Settings, *, clients: list[str]
             todo.append(job)
 
     # -- run
+    check_free_space(out, len(todo), report)
     workers = 1 if dask_address else worker_count(jobs, len(todo), report)
     started = time.perf_counter()
     if progress != "quiet":
@@ -150,6 +181,19 @@ def _build(portfolio_path: str | Path, settings: Settings, *, clients: list[str]
                f"({len(outcome.results)} unchanged, reused) with {where} into {out}")
     refused_text = {c: [str(p) for p in problems] for c, problems in outcome.refused.items()}
     title = validation.portfolio.portfolio
+    known = {c.id for c in validation.portfolio.clients} | set(validation.refused)
+
+    def record(final: bool = False) -> None:
+        """The manifest as it stands; on a full disk the build goes on, and says so at the end."""
+        try:
+            write_manifest(out, title, portfolio_path, fresh, refused_text, known, prune=prune and final)
+            if final:
+                index_pages.write_all(out, validation, settings.templates,
+                                      {r.client_id for r in outcome.results} | set(outcome.refused))
+            outcome.report_error = ""
+        except OSError as exc:
+            outcome.report_error = f"the manifest and index pages in {out} could not be written: {exc.strerror or exc}"
+
     bar = Progress(len(todo), report, progress)
     previous_handler = signal.signal(signal.SIGTERM, _raise_interrupt) if _main_thread() else None
     fresh: list[Result] = []
@@ -160,7 +204,7 @@ def _build(portfolio_path: str | Path, settings: Settings, *, clients: list[str]
             fresh.append(result)
             bar.update(result)
             if time.perf_counter() - last_write > MANIFEST_EVERY:
-                write_manifest(out, title, portfolio_path, fresh, refused_text)
+                record()
                 last_write = time.perf_counter()
             if fail_fast and result.status != "ok":
                 stopped = True
@@ -171,10 +215,9 @@ def _build(portfolio_path: str | Path, settings: Settings, *, clients: list[str]
         # -- report
         if previous_handler is not None:
             signal.signal(signal.SIGTERM, previous_handler)
-        write_manifest(out, title, portfolio_path, fresh, refused_text)
         outcome.results += fresh
         outcome.results.sort(key=lambda r: (r.client_id, r.name))
-        index_pages.write_all(out, validation, settings.templates, {r.client_id for r in outcome.results} | set(outcome.refused))
+        record(final=True)
         remove_partials(out)
     _summarise(outcome, len(planned), time.perf_counter() - started, stopped, out, report)
     if outcome.interrupted:
@@ -198,6 +241,8 @@ def _summarise(outcome: BuildOutcome, planned: int, seconds: float, stopped: boo
         report(f"Done: {summary}. Open {out / 'index.html'}")
     for result in failed:
         report(f"  failed: {result.client_id} {result.name}: {result.error}")
+    if outcome.report_error:
+        report(f"  {outcome.report_error}")
 
 
 def _raise_interrupt(signum: int, frame: Any) -> None:  # SIGTERM ends a build the way Ctrl-C does

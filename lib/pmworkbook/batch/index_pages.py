@@ -28,7 +28,8 @@ def write_all(out: Path, validation: Validation, templates: Templates, touched: 
     """The pack pages of the clients in `touched`, and the portfolio index."""
     css = read_stylesheet(templates.css_path)
     entries = read_manifest(out)  # includes documents of earlier runs not rebuilt now
-    documents = [entries[key] for key in sorted(entries)]
+    documents = [entries[key] for key in sorted(entries) if not entries[key].get("orphaned")]
+    orphaned = sorted({e["client_id"] for e in entries.values() if e.get("orphaned")})
     clients = {c.id: c for c in validation.portfolio.clients} if validation.portfolio else {}
     for client_id in touched & set(clients):
         client = clients[client_id]
@@ -40,5 +41,5 @@ def write_all(out: Path, validation: Validation, templates: Templates, touched: 
                for c in validation.refused}
     title = validation.portfolio.portfolio if validation.portfolio else Path(validation.source).stem
     page = render(templates, "portfolio_index.html.j2", title=title, documents=documents, clients=clients, refused=refused,
-                  css=css)
+                  orphaned=orphaned, css=css)
     atomic_write_text(out / "index.html", f"<!DOCTYPE html>\n{page}")

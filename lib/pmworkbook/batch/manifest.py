@@ -36,24 +36,44 @@ def read_manifest(out: Path) -> Entries:
 
 
 def write_manifest(out: Path, title: str, source: Path | str, results: Iterable[Result],
-                   refused: dict[str, list[str]] | None = None) -> Path:
+                   refused: dict[str, list[str]] | None = None, clients: set[str] | None = None,
+                   prune: bool = False) -> Path:
     """Merge results into the manifest (documents not rebuilt keep their entry). The documents of
-    a refused client are marked stale: they are from an earlier build and were not rebuilt."""
+    a refused client are marked stale: they are from an earlier build and were not rebuilt. The
+    documents of a client no longer in the portfolio (`clients`: every id it has) are orphaned:
+    their folder stays, listed as orphaned, until `prune` removes folder and entries."""
     entries = read_manifest(out)
     for result in results:
         entries[f"{result.client_id}/{result.name}"] = asdict(result)
+    orphaned = sorted({e["client_id"] for e in entries.values() if clients is not None and e["client_id"] not in clients})
+    if prune:
+        for client_id in orphaned:
+            remove_pack(out, client_id)
+        entries = {key: entry for key, entry in entries.items() if entry["client_id"] not in orphaned}
+        orphaned = []
     for entry in entries.values():
         entry["stale"] = entry["client_id"] in (refused or {})
+        entry["orphaned"] = entry["client_id"] in orphaned
     manifest = {
         "portfolio": title,
         "source": str(source),
         "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "versions": package_versions(),
         "refused": refused or {},
+        "orphaned": orphaned,
         "documents": [entries[key] for key in sorted(entries)],
     }
     out.mkdir(parents=True, exist_ok=True)
     return atomic_write_text(out / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
+
+
+def remove_pack(out: Path, client_id: str) -> None:
+    """Delete the folder of a client that is no longer in the portfolio (`--prune`)."""
+    import shutil
+
+    folder = (out / client_id).resolve()
+    if folder.parent == out.resolve() and folder.is_dir():  # never anything outside the output folder
+        shutil.rmtree(folder)
 
 
 def reusable(job: Job, entry: dict[str, Any] | None) -> Result | None:
@@ -70,6 +90,10 @@ def reusable(job: Job, entry: dict[str, Any] | None) -> Result | None:
 
 
 def remove_partials(out: Path) -> None:
-    """Temporary files an interrupted build left behind (never at a final name)."""
+    """Temporary files and staging folders an interrupted build left behind (never at a final name)."""
+    import shutil
+
     for path in out.glob("*/.*.partial*"):
         path.unlink(missing_ok=True)
+    for path in out.glob("*/.*.staging"):
+        shutil.rmtree(path, ignore_errors=True)

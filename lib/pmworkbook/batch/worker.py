@@ -17,9 +17,11 @@ Workers never import pandas or pydantic: the job carries the client's data as pl
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -34,6 +36,7 @@ from pmworkbook.batch.manifest import sha256
 from pmworkbook.core.templates import NOTEBOOKS_DIR
 
 _UNUSED_MODULES = ("rfc3987_syntax",)
+STAGING_SUFFIX = ".staging"  # .<document>.staging/ in the client's folder, while it is being built
 _state = {"heap_frozen": False}
 
 
@@ -94,13 +97,20 @@ def freeze_heap_once() -> None:
     _state["heap_frozen"] = True
 
 
-def side_files(folder: Path, job: Job) -> list[Path]:
-    """Files the notebook wrote beside its document (.ics, .xlsx forms, .eml), by the kind's patterns."""
-    return sorted({path for pattern in job.side_files for path in folder.glob(pattern)})
+def own_files(staging: Path, job: Job) -> list[Path]:
+    """The document's notebook, pages, and the files its kind declares it writes beside them."""
+    pages = [staging / f"{job.name}.{suffix}" for suffix in ("ipynb", *job.settings.formats)]
+    beside = {path for pattern in job.side_files for path in staging.glob(pattern)}
+    return [path for path in pages if path.exists()] + sorted(beside)
 
 
 def run_job(job: Job) -> Result:
-    """Execute one document's notebook and export it."""
+    """Execute one document's notebook and export it.
+
+    Everything the document writes (its notebook, HTML, PDF and the files its notebook writes
+    beside it) goes to a staging folder first and is moved into the pack only when all of it is
+    written: a document that fails, runs out of time or meets a full disk leaves its previous
+    version whole. The kept notebook's `output_dir` names that staging folder."""
     lean_imports()
     import papermill
 
@@ -108,37 +118,40 @@ def run_job(job: Job) -> Result:
 
     started = time.perf_counter()
     folder = Path(job.out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    final = folder / f"{job.name}.ipynb"
-    partial = folder / f".{job.name}.partial.ipynb"
+    staging = folder / f".{job.name}{STAGING_SUFFIX}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    notebook_path = staging / f"{job.name}.ipynb"
     failed = folder / f"{job.name}.failed.ipynb"
     templates = job.settings.templates
     try:
         with time_limit(job.settings.timeout):
             notebook = papermill.execute_notebook(
-                job.notebook, str(partial), parameters=job.parameters,
+                job.notebook, str(notebook_path), parameters={**job.parameters, "output_dir": str(staging)},
                 kernel_name="python3", engine_name="pmworkbook", progress_bar=False, log_output=False, cwd=str(NOTEBOOKS_DIR),
                 execution_timeout=job.settings.timeout, request_save_on_cell_execute=False,
             )
             page = html.notebook_to_html(notebook, language=job.language, client_name=job.client_name, title=job.title,
                                          templates=templates)
-            files = []
             if "html" in job.settings.formats:
-                files.append(html.write_html(page, folder / f"{job.name}.html"))
+                html.write_html(page, staging / f"{job.name}.html")
             if "pdf" in job.settings.formats:
-                files.append(pdf.write_pdf(page, folder / f"{job.name}.pdf", job.language, templates))
-            os.replace(partial, final)  # last: a kept notebook means its documents were written
+                pdf.write_pdf(page, staging / f"{job.name}.pdf", job.language, templates)
+            staged = own_files(staging, job)
+            files = [{"name": p.name, "sha256": sha256(p)} for p in staged]
+            for path in staged:  # renames within one file system: no space needed, nothing half-written
+                os.replace(path, folder / path.name)
             failed.unlink(missing_ok=True)
-        files = [final, *files, *side_files(folder, job)]
-        return Result(job.client_id, job.name, job.kind, "ok", time.perf_counter() - started,
-                      [{"name": p.name, "sha256": sha256(p)} for p in files], variant=job.variant,
+        return Result(job.client_id, job.name, job.kind, "ok", time.perf_counter() - started, files, variant=job.variant,
                       fingerprint=job.fingerprint)
     except Exception as exc:  # noqa: BLE001 - any failure fails this document only
-        if partial.exists():
-            os.replace(partial, failed)  # keep the error notebook for the user to open
+        with contextlib.suppress(OSError):
+            if notebook_path.exists():
+                os.replace(notebook_path, failed)  # keep the error notebook for the user to open
         return Result.failure(job, first_line(exc), time.perf_counter() - started,
                               [{"name": failed.name, "sha256": sha256(failed)}] if failed.exists() else [])
     finally:
+        shutil.rmtree(staging, ignore_errors=True)
         freeze_heap_once()
 
 
