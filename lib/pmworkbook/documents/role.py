@@ -1,5 +1,6 @@
-"""The role description: purpose, responsibilities by area, the RACI matrix, expectations,
-support, and the letter announcing the role holder (a page and an .eml)."""
+"""The role description: the role charter, purpose, responsibilities by area, the RACI matrix,
+expectations, support with the escalation path, the sign-off, and the letter announcing the
+role holder (a page and an .eml)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 from pmworkbook.core.templates import Templates
 from pmworkbook.documents.base import Document
-from pmworkbook.plan import raci
+from pmworkbook.plan import charter, raci
 from pmworkbook.portfolio.model import Client, Person
 from pmworkbook.render.eml import Letter
 from pmworkbook.render.fragments import Fragment
@@ -57,6 +58,38 @@ class RoleDescription(Document):
     def header(self, subtitle: str = "") -> Fragment:
         return super().header(subtitle=subtitle or self.role_name)
 
+    @cached_property
+    def charter_data(self) -> charter.ResolvedCharter:
+        return charter.charter_for(self.client, self.role_id, self.templates)
+
+    def party(self, party: charter.Party | None, otherwise: str) -> str:
+        """How the charter names someone: "Project sponsor: Piotr Zieliński", a role alone, or as typed."""
+        if party is None:
+            return otherwise
+        if party.role_id is None:
+            return party.typed or (party.person.name if party.person else otherwise)
+        role = self.t.get(f"role_names.{party.role_id}", party.role_id)
+        if party.person is None:
+            return role
+        # After a name the role is a common noun: "Piotr Zieliński (sponsor projektu)".
+        return self.t.format("role.charter_party", role=role[:1].lower() + role[1:], name=party.person.name)
+
+    def charter(self) -> Fragment:
+        """The role charter: holder, reporting line, deputy, time, approval limit, version and date."""
+        data = self.charter_data
+        limit = data.approval_limit
+        if limit is not None:
+            limit = self.fmt.money(limit, data.currency) if data.currency else self.fmt.number(limit)
+        return self.render("role_charter.html.j2", charter=data, party=self.party,
+                           time_allocation=self.fmt.percent(data.time_allocation / 100),
+                           approval_limit=None if data.approval_limit is None else (limit if data.approval_limit > 0 else ""))
+
+    def sign_off(self) -> Fragment:
+        """Signatures of the role holder and the client's sponsor."""
+        data = self.charter_data
+        signers = [(self.role_name, data.holder), (self.t["role_names.sponsor"], data.sponsor)]
+        return self.render("role_sign_off.html.j2", signers=signers)
+
     def purpose_and_facts(self) -> Fragment:
         return self.render("role_overview.html.j2", role=self.role, holder=self.holder)
 
@@ -66,6 +99,8 @@ class RoleDescription(Document):
 
     def raci(self) -> Fragment:
         matrix = raci.check(self.client, self.templates)
+        if not matrix.rows:  # no deliverables and no milestones: nothing to assign
+            return Fragment("")
         role_names = {role: self.t.get(f"role_names.{role}", role) for role in matrix.roles}
         return self.render("role_raci.html.j2", matrix=matrix, role_names=role_names)
 

@@ -22,7 +22,7 @@ import holidays
 from pmworkbook.core.files import file_version
 from pmworkbook.core.problems import FORMAT_DOC, PortfolioError, Problem
 from pmworkbook.core.templates import Templates
-from pmworkbook.plan import raci
+from pmworkbook.plan import charter, raci
 from pmworkbook.plan.communication import CommunicationPlan, UnknownCadenceRule, build_plan
 from pmworkbook.plan.workdays import NoWorkingDay
 from pmworkbook.portfolio.load import RawPortfolio, parse_clients, read_portfolio
@@ -149,6 +149,7 @@ def client_problems(client: Client, source: str, label: str, templates: Template
     if not client.rater_groups:
         found.append(problem("no rater group has a rater, so no evaluation form is made", "evaluation.raters",
                              "give at least one group a rater, for example self: 1", "warning"))
+    found += [problem(message, field, fix, "warning") for message, field, fix in _people_problems(client, templates)]
     return found
 
 
@@ -233,6 +234,39 @@ def _shared_hours(day: dt.date, client_zone: str, agency_zone: str,
     if start >= end or start.astimezone(zone).date() != end.astimezone(zone).date():
         return None
     return start.astimezone(zone).time(), end.astimezone(zone).time()
+
+
+def _people_problems(client: Client, templates: Templates) -> list[tuple[str, str, str]]:
+    """Where the documents would name a role instead of a person, or a person without contact
+    details: role descriptions, escalation steps (left out of the documents), owners of the
+    calendar's items, and the role charters. Warnings: every document still builds."""
+    found = []
+    names = ", ".join
+    for index, role in enumerate(client.roles):
+        if not client.people_with_role(role):
+            found.append((f"roles lists {role} but no person holds it, so its role description and charter name nobody",
+                          f"roles[{index}]", f"add a person with role {role} to people"))
+    for step in templates.structure("cadences")["escalation"]:
+        role, people = step["role"], client.people_with_role(step["role"])
+        if not people:
+            found.append((f"no person holds {role}, so the escalation path leaves that step out", "people",
+                          f"add a person with role {role} (name, phone, e-mail) to people"))
+            continue
+        index = client.people.index(people[0])
+        missing = [what for what, value in (("phone", people[0].phone), ("e-mail", people[0].email)) if not value]
+        if missing:
+            found.append((f"{people[0].name}, the escalation step {role}, has no {' or '.join(missing)}",
+                          f"people[{index}]", f"give people[{index}] a {' and an '.join(missing)}"))
+    cadences = templates.structure("cadences")
+    preset = cadences["presets"][client.communication.preset]
+    owners: dict[str, list[str]] = {}
+    for spec in [*preset["cadences"], *(cadences["triggers"][t] | {"id": t} for t in preset.get("triggers", []))]:
+        owners.setdefault(spec["owner"], []).append(spec["id"])
+    for role, items in owners.items():
+        if not client.people_with_role(role):
+            found.append((f"no person holds {role}, the owner of {names(items)}, so the calendar names the role instead of a person",
+                          "people", f"add a person with role {role} to people"))
+    return found + charter.problems(client, templates)
 
 
 def _milestone_problems(client: Client) -> list[tuple[str, str, str]]:

@@ -301,6 +301,49 @@ class Evaluation(_Model):
         return value
 
 
+class RoleCharter(_Model):
+    """One role's charter where it differs from the client's `charter`."""
+
+    version: str | None = Field(None, min_length=1, description="The charter's version, as printed (1.0, 2.1, ...).")
+    date: dt.date | None = Field(None, description="The date of that version, YYYY-MM-DD.")
+    reports_to: str | None = Field(None, min_length=1, description="Whom the role holder reports to: a role id (sponsor, "
+                                   "account_director, ...) or the name of one of the client's people.")
+    time_allocation: int | None = Field(None, ge=1, le=100, description="The share of the holder's working time the role "
+                                        "takes, in percent, 1 to 100.")
+    approval_limit: Decimal | None = Field(None, ge=0, description="The most the holder may approve alone per decision, in "
+                                           "the project budget's currency; 0: no approval authority.")
+    deputy: str | None = Field(None, min_length=1, description="Who stands in for the holder: the name of one of the "
+                               "client's people, or a role id.")
+
+
+class Charter(_Model):
+    """The role charter printed at the head of each role description (version, reporting line, time,
+    approval limit, deputy) and signed at its end. Values here apply to every role of the client;
+    `roles` changes them for one role; what neither gives comes from the role catalog."""
+
+    version: str = Field("1.0", min_length=1, description="The charter's version, as printed.",
+                         json_schema_extra={"column": "charter_version"})
+    date: dt.date | None = Field(None, description="The date of that version, YYYY-MM-DD; empty: the project's start.",
+                                 json_schema_extra={"column": "charter_date"})
+    reports_to: str | None = Field(None, min_length=1, description="Whom every role holder reports to: a role id or the name "
+                                   "of one of the client's people; empty: each role's reporting line of the role catalog "
+                                   "(the client-side project manager reports to the sponsor).",
+                                   json_schema_extra={"column": "charter_reports_to"})
+    time_allocation: int | None = Field(None, ge=1, le=100, description="The share of working time the role takes, in percent, "
+                                        "1 to 100; empty: the role catalog's (50 for the project managers).",
+                                        json_schema_extra={"column": "charter_time_allocation"})
+    approval_limit: Decimal | None = Field(None, ge=0, description="The most a role holder may approve alone per decision, in "
+                                           "the budget's currency; 0: none; empty: the role catalog's share of the budget "
+                                           "(5% for the client-side project manager).",
+                                           json_schema_extra={"column": "charter_approval_limit"})
+    deputy: str | None = Field(None, min_length=1, description="Who stands in for the role holder: the name of one of the "
+                               "client's people, or a role id; empty: the role catalog's deputy role (none for the "
+                               "client-side project manager: `validate` asks for one).",
+                               json_schema_extra={"column": "charter_deputy"})
+    roles: dict[str, RoleCharter] = Field(default_factory=dict, description="Per role id: the values that differ for that "
+                                          "role, e.g. client_pm: {deputy: Piotr Zieliński, approval_limit: 10000}.")
+
+
 class Client(_Model):
     """One client engagement: one pack of documents."""
 
@@ -319,7 +362,10 @@ class Client(_Model):
                              json_schema_extra={"column": "roles", "cell": "client_pm; project_manager"})
     raci: dict[str, dict[str, RaciLetter]] | None = Field(
         None, description="The RACI matrix: deliverable -> role id -> R, A, C or I; exactly one A and at least one R per row. "
-                          "Empty: the role catalog's default letters.")
+                          "Empty: a default matrix over the catalog roles the client has, always valid: the client-side "
+                          "project manager is A (else the sponsor), the agency's project manager R (else the account "
+                          "manager, else the account director), the others C or I ([Roles](#roles)).")
+    charter: Charter = Field(default_factory=Charter, description="The role charter of the role descriptions.")
     communication: Communication = Field(default_factory=Communication, description="The communication plan.")
     evaluation: Evaluation = Field(default_factory=Evaluation, description="The evaluation.")
 
