@@ -519,12 +519,18 @@ class _Builder:
         } for spec in self.preset["cadences"] if spec["rule"] == "channel"]
 
     def escalation(self) -> list[dict[str, Any]]:
+        """The people asked in turn, with the hours since the issue was raised. A step whose role
+        nobody holds is left out with its own wait (`validate` warns): a ladder names people."""
         steps, hours = [], 0
         for step in self.structure["escalation"]:
-            hours += step["after_hours"]
             people = self.client.people_with_role(step["role"])
-            steps.append({"role": self.fmt.t[f"role_names.{step['role']}"], "after_hours": hours,
-                          "name": people[0].name if people else "", "email": people[0].email if people else ""})
+            if not people:
+                continue
+            hours += step["after_hours"] if steps else 0
+            person = people[0]
+            steps.append({"role": self.fmt.t[f"role_names.{step['role']}"], "role_id": step["role"], "after_hours": hours,
+                          "name": person.name, "email": person.email or "", "phone": person.phone or "",
+                          "title": person.title or "", "side": person.side})
         return steps
 
 

@@ -1,7 +1,8 @@
 """The RACI matrix of an engagement: deliverables × roles, and its rules (exactly one A per row,
-at least one R, known roles and letters). Broken rules are validation errors; a matrix that
-holds but could be better (one role accountable for most rows, many consulted) gets advice for
-the consultant in `validate`, never a line in the client's document."""
+at least one R, known roles and letters). A client without its own `raci` gets a default that
+keeps the rules for any combination of roles. Broken rules are validation errors; a client's own
+matrix that holds but could be better (one role accountable for most rows, many consulted) gets
+advice for the consultant in `validate`, never a line in the client's document."""
 
 from __future__ import annotations
 
@@ -29,14 +30,45 @@ class RaciFinding:
     fix: str
 
 
+def present_roles(client: Client, templates: Templates) -> list[str]:
+    """The catalog roles a client has: listed in its `roles` or held by one of its people."""
+    return [role for role in templates.structure("roles")["roles"] if role in client.roles or client.people_with_role(role)]
+
+
+def default_letters(roles: list[str], templates: Templates) -> dict[str, str]:
+    """The default letter of each role for every deliverable: exactly one A (the client's side,
+    which accepts) and one R (the agency's side, which delivers) whatever the roles, following
+    `default_raci` of the role catalog; the other roles their own `raci` letter."""
+    if not roles:
+        return {}
+    structure = templates.structure("roles")
+    specs = structure["roles"]
+    orders = structure.get("default_raci") or {  # a team's role catalog without one: its own letters
+        "accountable": [r for r in specs if specs[r]["raci"] == "A"] + ["sponsor"],
+        "responsible": [r for r in specs if specs[r]["raci"] == "R"] + list(specs),
+    }
+    accountable, fallback = orders["accountable"], orders["accountable"][-1]
+    a_role = next((r for r in accountable if r in roles), fallback)
+    r_role = next((r for r in orders["responsible"] if r in roles and r != a_role), None)
+    if r_role is None:  # the accountable role is the only one: it does the work, the next one accepts it
+        r_role = a_role
+        a_role = next((r for r in accountable[accountable.index(a_role) + 1:]), fallback)
+    # The sponsor, when it is the A without being one of the roles, comes first: the client's side.
+    letters = {a_role: "A"} | {role: specs[role]["raci"] if specs[role]["raci"] in ("C", "I") else "I" for role in roles}
+    letters.update({a_role: "A", r_role: "R"})
+    return letters
+
+
 def matrix_for(client: Client, templates: Templates) -> dict[str, dict[str, str]]:
-    """The client's own `raci`, or the catalog's default letters for each deliverable."""
+    """The client's own `raci`, or the default letters for each deliverable (no rows when the
+    client has none of the catalog's roles: no document shows a matrix then)."""
     if client.raci is not None:
         return {row: dict(cells) for row, cells in client.raci.items()}
-    defaults = templates.structure("roles")["roles"]
-    present = [role for role in defaults if role in client.roles or client.people_with_role(role)]
+    letters = default_letters(present_roles(client, templates), templates)
+    if not letters:
+        return {}
     deliverables = client.project.deliverables or [m.name for m in client.project.milestones]
-    return {row: {role: defaults[role]["raci"] for role in present} for row in deliverables}
+    return {row: dict(letters) for row in deliverables}
 
 
 def rule_breaks(client: Client, templates: Templates) -> list[RaciFinding]:
@@ -61,7 +93,10 @@ def rule_breaks(client: Client, templates: Templates) -> list[RaciFinding]:
 
 
 def advice(client: Client, templates: Templates) -> list[RaciFinding]:
-    """What a consultant may want to change in a matrix that keeps the rules."""
+    """What a consultant may want to change in the client's own matrix that keeps the rules. The
+    default matrix gets none: one accountable role in every row is its design, not a slip."""
+    if client.raci is None:
+        return []
     rows = matrix_for(client, templates)
     found = []
     for role in dict.fromkeys(role for cells in rows.values() for role in cells):

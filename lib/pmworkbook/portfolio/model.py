@@ -337,8 +337,9 @@ class Charter(_Model):
                                            "(5% for the client-side project manager).",
                                            json_schema_extra={"column": "charter_approval_limit"})
     deputy: str | None = Field(None, min_length=1, description="Who stands in for the role holder: the name of one of the "
-                               "client's people, or a role id; empty: the role catalog's deputy role (none for the "
-                               "client-side project manager: `validate` asks for one).",
+                               "client's people, or a role id; empty: someone on the role's side holding one of the role "
+                               "catalog's deputy roles (for the client-side project manager a team member, else the "
+                               "sponsor), else \"to be agreed\" and a `validate` warning.",
                                json_schema_extra={"column": "charter_deputy"})
     roles: dict[str, RoleCharter] = Field(default_factory=dict, description="Per role id: the values that differ for that "
                                           "role, e.g. client_pm: {deputy: Piotr Zieliński, approval_limit: 10000}.")

@@ -27,14 +27,26 @@ from pydantic.fields import FieldInfo
 
 from pmworkbook.core.problems import FORMAT_DOC
 from pmworkbook.core.templates import DEMO_PORTFOLIO, Templates
-from pmworkbook.portfolio.model import Agency, Budget, Client, Communication, Evaluation, Milestone, Person, Portfolio, Project
+from pmworkbook.portfolio.model import (
+    Agency,
+    Budget,
+    Charter,
+    Client,
+    Communication,
+    Evaluation,
+    Milestone,
+    Person,
+    Portfolio,
+    Project,
+    RoleCharter,
+)
 from pmworkbook.portfolio.tables import COLUMNS, field_type, is_model
 
 COMMAND = "python -m pmworkbook.portfolio.reference"
 # The checkout's docs folder (the package is installed editable from lib/).
 DOC = Path(__file__).resolve().parents[3] / FORMAT_DOC
 DEMO_TABLE = DEMO_PORTFOLIO.with_name("demo-clients.csv")
-MODELS = (Client, Agency, Project, Budget, Milestone, Person, Communication, Evaluation)
+MODELS = (Client, Agency, Project, Budget, Milestone, Person, Communication, Evaluation, Charter, RoleCharter)
 
 # The fields whose value must be an id of a catalog, as `validation._reference_problems` checks them:
 # (model, field) -> which ids (see _catalog_ids).
@@ -159,8 +171,10 @@ def _fields_section(places: dict[type[BaseModel], str], templates: Templates) ->
 def _catalog_section(templates: Templates) -> list[str]:
     structure = templates.structure("roles")
     names = templates.text("i18n", "en")["role_names"]
-    roles = [(f"`{role}`", names.get(role, ""), "yes", f"`{spec['raci']}`", spec["side"]) for role, spec in structure["roles"].items()]
-    roles += [(f"`{role}`", names.get(role, ""), "no", "", "") for role in structure.get("people_roles", [])]
+    roles = [(f"`{role}`", names.get(role, ""), "yes", f"`{spec['raci']}`", spec["side"], _charter_defaults(spec.get("charter") or {}))
+             for role, spec in structure["roles"].items()]
+    roles += [(f"`{role}`", names.get(role, ""), "no", "", "", "") for role in structure.get("people_roles", [])]
+    orders = structure.get("default_raci") or {}
     cadence_text, criteria_text = templates.text("cadences", "en"), templates.text("criteria", "en")
 
     def cadence(item_id: str) -> str:
@@ -183,10 +197,15 @@ def _catalog_section(templates: Templates) -> list[str]:
         "### Roles",
         "",
         "`roles` lists roles with a role description; a person's `role` may also be a people role (no role description, "
-        "but a name in every language). The default RACI letter is the role's letter in every row when a client gives "
-        "no `raci`.",
+        "but a name in every language). Without a `raci`, a client gets a default matrix over the roles it has (in "
+        "`roles` or held by a person), the same letters in every row and valid for any combination: the first of "
+        f"{_ids(orders.get('accountable', []))} it has is A (the client accepts; the sponsor when it has no other), the "
+        f"first other of {_ids(orders.get('responsible', []))} is R (the agency delivers), the others their letter below "
+        "(with a client-side project manager alone: that role is R and the sponsor A). The role charter's defaults "
+        "apply where `charter` gives no value: reporting line and deputy are the first of these roles a person holds "
+        "(a deputy on the role's own side), the approval limit a share of the budget.",
         "",
-        *_table(("Id", "Name", "Role description", "Default RACI letter", "Side"), roles),
+        *_table(("Id", "Name", "Role description", "Otherwise in the default RACI", "Side", "Charter defaults"), roles),
         "",
         "### Cadence presets",
         "",
@@ -201,6 +220,21 @@ def _catalog_section(templates: Templates) -> list[str]:
         *_table(("Id", "Criteria (weight)"), criteria),
         "",
     ]
+
+
+def _ids(ids: list[str]) -> str:
+    return ", ".join(f"`{i}`" for i in ids)
+
+
+def _charter_defaults(charter: dict[str, Any]) -> str:
+    if not charter:
+        return ""
+    management, to_agree = "the agency's management", "to be agreed"
+    parts = [f"reports to {_ids(charter.get('reports_to', [])) or management}",
+             f"deputy {_ids(charter.get('deputy', [])) or to_agree}",
+             f"{charter.get('time_allocation', 100)}% of working time",
+             f"approval limit {float(charter.get('approval_share', 0)):.0%} of the budget"]
+    return "; ".join(parts)
 
 
 def _checks_section() -> list[str]:
@@ -229,16 +263,24 @@ def _checks_section() -> list[str]:
         "- a milestone dated outside the project (before `project.start` or after `project.end`);",
         "- the RACI matrix breaks a rule: every row needs exactly one A (accountable) and at least one R (responsible), "
         "every role in it must be a role or people role of the catalog or a person's role, every letter R, A, C or I. "
-        "The matrix is the client's `raci`; without one, a row per deliverable (per milestone when there are no "
-        "`deliverables`) with the default letter of every catalog role the client lists in `roles` or a person holds. "
-        "Checked once the ids above are right;",
+        "The matrix is the client's `raci`; without one, the default matrix ([Roles](#roles)), a row per deliverable "
+        "(per milestone when there are no `deliverables`), which always keeps these rules. Checked once the ids above "
+        "are right;",
         "- the communication plan finds no working day where it needs one (within ten years): `days_off`, the country's "
         "public holidays and weekends leave none.",
         "",
         "**Warnings** (printed for the consultant; they never stop a build and never reach a document):",
         "",
-        "- one role is accountable (A) for more than half of the RACI rows, when there are more than two rows;",
-        "- more than three roles are consulted (C) in one RACI row;",
+        "- in a client's own `raci`: one role is accountable (A) for more than half of the rows, when there are more "
+        "than two rows; more than three roles are consulted (C) in one row;",
+        "- a role of `roles` that no person holds (its role description and charter name nobody); a role of the "
+        "escalation path (project manager, account manager, account director, the client's sponsor) that no person "
+        "holds (the documents leave that step out), or whose person has no phone or no e-mail; the owner role of a "
+        "calendar item that no person holds (the calendar names the role);",
+        "- the role charter (`charter`): a reporting line or deputy that names neither a role id nor one of the "
+        "people, or a role nobody holds, or the holder; no deputy at all (the charter says \"to be agreed\"); an "
+        "approval limit without a budget or above it; a date after the project; an entry of `charter.roles` for a role "
+        "the client has no role description for;",
         "- no rater group of `evaluation.raters` has a rater, so no evaluation form is made.",
         "",
     ]
@@ -282,9 +324,10 @@ def _places() -> dict[type[BaseModel], str]:
     def walk(model: type[BaseModel], path: str) -> None:
         for name, field in model.model_fields.items():
             annotation = field_type(field)
-            item = get_args(annotation)[0] if get_origin(annotation) is list else annotation
+            origin = get_origin(annotation)
+            item = get_args(annotation)[0] if origin is list else get_args(annotation)[1] if origin is dict else annotation
             if is_model(item) and item not in places:
-                places[item] = f"{path}.{name}" + ("[]" if item is not annotation else "")
+                places[item] = f"{path}.{name}" + ("[]" if origin is list else ".<role id>" if origin is dict else "")
                 walk(item, places[item])
 
     walk(Client, "clients[]")

@@ -12,6 +12,14 @@ import nbformat
 from pmworkbook.core.files import atomic_write_text, cached_by_version
 from pmworkbook.core.templates import Templates
 
+# The documents' language as BCP 47 for <html lang> (and so the PDF's /Lang): Chinese documents are
+# in simplified script. CSS :lang(zh) still matches zh-Hans.
+HTML_LANG = {"en": "en", "zh": "zh-Hans", "pl": "pl", "ru": "ru"}
+
+
+def html_lang(language: str) -> str:
+    return HTML_LANG.get(language, language)
+
 
 def _css_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid CSS string
@@ -69,7 +77,7 @@ def _exporter(templates: Templates):
 def notebook_to_html(notebook: nbformat.NotebookNode, *, language: str, client_name: str, title: str,
                      templates: Templates) -> str:
     resources = {"pmworkbook": {
-        "lang": language, "client": client_name, "title": title,
+        "lang": html_lang(language), "client": client_name, "title": title,
         "css": read_stylesheet(templates.css_path),
         "page_css": page_css(language, templates),
     }}
