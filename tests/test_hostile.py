@@ -88,3 +88,31 @@ def test_control_characters_and_overlong_text_are_refused_naming_the_field(tmp_p
     assert "field 'people[0].name': has the control character U+202E" in errors[1]
     assert "field 'project.name': has 500 characters, more than 300" in errors[2]
     assert "field 'project.deliverables': has the control character U+0000" in errors[3]
+
+
+@pytest.mark.parametrize(("name", "place"), [
+    ("merged-cells.xlsx", "cells A2:A3 are merged"),
+    ("formula-without-saved-result.xlsx", "cell Q2 holds the formula =2+2 without a saved result"),
+])
+def test_a_workbook_with_merged_cells_or_unsaved_formulas_is_refused_naming_the_cells(name, place):
+    result = validate_bounded(HOSTILE / name)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert place in result.stderr
+
+
+def test_a_date_cell_that_lost_its_format_is_read_as_the_date_it_shows_in_excel(tmp_path):
+    import datetime as dt
+
+    import openpyxl
+
+    from pmworkbook.core.templates import Templates
+    from pmworkbook.plan.validation import validate
+
+    workbook = openpyxl.load_workbook(ROOT / "examples" / "demo-clients.xlsx")
+    sheet = workbook.worksheets[0]
+    start = [cell.value for cell in sheet[1]].index("start") + 1
+    sheet.cell(row=2, column=start).value = 46398  # Excel's serial number of 2027-01-11
+    sheet.cell(row=2, column=start).number_format = "General"
+    workbook.save(tmp_path / "serial.xlsx")
+    client = validate(tmp_path / "serial.xlsx", Templates.get()).require().clients[0]
+    assert client.project.start == dt.date(2027, 1, 11)

@@ -190,19 +190,32 @@ def _read_xlsx(path: Path) -> list[list[Any]]:
         raise _refuse(path, f"the workbook unpacks to {unzipped:,} bytes, more than a portfolio may ({MAX_TABLE_BYTES:,})",
                       "split it into several portfolios")
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        # Twice: once as typed (merged ranges, formulas), once with the values Excel saved for formulas.
+        typed = openpyxl.load_workbook(path, data_only=False).worksheets[0]
+        saved = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged workbook
         raise _refuse(path, f"the workbook cannot be read ({type(exc).__name__})", "open it in Excel or LibreOffice and "
                       "save it again as .xlsx") from None
+    if typed.max_row > MAX_TABLE_ROWS:
+        raise _refuse(path, f"the first sheet has {typed.max_row:,} rows, more than a portfolio may ({MAX_TABLE_ROWS:,})",
+                      "split it into several portfolios")
+    for merged in typed.merged_cells.ranges:  # one value over several rows or columns: whose is it?
+        raise _refuse(path, f"cells {merged.coord} are merged", "unmerge them and give each client its own row, "
+                      "each value its own cell")
     try:
-        rows = []
-        for row in workbook.worksheets[0].iter_rows(values_only=True):
-            rows.append(list(row))
-            if len(rows) > MAX_TABLE_ROWS:
-                raise _refuse(path, f"the first sheet has more than {MAX_TABLE_ROWS:,} rows", "split it into several portfolios")
-        return rows
+        rows = [list(row) for row in saved.worksheets[0].iter_rows(values_only=True)]
     finally:
-        workbook.close()
+        saved.close()
+    for row in typed.iter_rows():
+        for cell in row:
+            if cell.data_type == "f" and _saved_value(rows, cell.row, cell.column) is None:
+                raise _refuse(path, f"cell {cell.coordinate} holds the formula {cell.value} without a saved result",
+                              "open the workbook in Excel or LibreOffice and save it, or type the value itself")
+    return rows
+
+
+def _saved_value(rows: list[list[Any]], row: int, column: int) -> Any:
+    return rows[row - 1][column - 1] if row <= len(rows) and column <= len(rows[row - 1]) else None
 
 
 def _clean(value: Any) -> Any:
@@ -230,9 +243,20 @@ def _pairs(column: str, text: Any) -> list[tuple[str, str]]:
     return pairs
 
 
+def _excel_date(value: Any) -> Any:
+    """A date cell that lost its date format reads as Excel's serial number (46388 is 2027-01-01)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 <= value < 2_958_466:
+        from openpyxl.utils.datetime import from_excel
+
+        return from_excel(value).date()
+    return value
+
+
 def _cell_value(column: Column, value: Any) -> Any:
     """A cell as the field's value: lists and mappings are split at ';', the rest is passed on."""
     annotation = field_type(column.field)
+    if annotation is dt.date:
+        return _excel_date(value)
     if get_origin(annotation) is dict:  # key=value; ...
         return dict(_pairs(column.name, value))
     if get_origin(annotation) is list:
@@ -240,8 +264,8 @@ def _cell_value(column: Column, value: Any) -> Any:
         if is_model(item):  # a two-field model per entry: first=second; ... (milestones: Name=YYYY-MM-DD)
             first, second = item.model_fields
             return [{first: key, second: text} for key, text in _pairs(column.name, value)]
-        if item is dt.date and isinstance(value, dt.date):  # a spreadsheet's date cell: one day
-            return [value]
+        if item is dt.date and isinstance(_excel_date(value), dt.date):  # a spreadsheet's date cell: one day
+            return [_excel_date(value)]
         return _split(value)
     return value
 
