@@ -6,13 +6,17 @@ BIN := $(VENV)/bin
 # One stamp per interpreter: another PYTHON=... makes the venv again on it.
 STAMP := $(VENV)/.installed$(subst /,-,$(PYTHON))
 
-.PHONY: demo test check lab bench validate install clean system-build system-test
+.PHONY: demo test test-slow check lab bench validate install clean system-build system-test
 
 demo: system-build $(STAMP)
 	$(BIN)/pmworkbook build examples/demo-portfolio.yaml --out outputs
 
 test: system-test $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+
+# The fault-injection tests (workers and builds killed, full and read-only disks): CI runs them too.
+test-slow: system-test $(STAMP)
+	$(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
 
 # Static checks, run by CI before the tests: lint, types, and the generated portfolio format is current.
 check: $(STAMP)

@@ -27,6 +27,8 @@ from pmworkbook.core.templates import Templates
 from pmworkbook.documents.kinds import DocumentKind
 from pmworkbook.plan.validation import validate
 
+pytestmark = pytest.mark.slow  # about a minute: `make test-slow`, and CI
+
 
 def start_build(out: Path, *args: str) -> subprocess.Popen:
     return subprocess.Popen([*PMWORKBOOK, "build", str(DEMO), "--out", str(out), "--verbose", *args], cwd=ROOT,

@@ -233,6 +233,7 @@ def test_build_outputs_get_the_umasks_mode_and_a_saved_portfolio_keeps_its_own(r
 
 # -- 7. a plain install: the package's data files are in the wheel and found there
 
+@pytest.mark.slow  # builds a wheel: `make test-slow`, and CI
 def test_a_wheel_installed_away_from_the_source_tree_builds_a_pack(tmp_path):
     # Build the wheel from a copy, so that no build/ or egg-info lands in the working tree.
     source = tmp_path / "source"
