@@ -1,9 +1,12 @@
-"""Evaluation: fillable forms filled as raters would, collected, and every figure of the report
-compared with an independent calculation written here."""
+"""Evaluation: a sheet and forms per evaluated person, fillable forms filled as raters would,
+collected (numbered copies sent twice, an .ods, a formula's error), and every figure of the
+report compared with an independent calculation written here."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -14,8 +17,8 @@ import openpyxl
 import pytest
 import yaml
 
-from conftest import DEMO, run_cli
-from pmworkbook.core.templates import BUNDLED_TEMPLATES
+from conftest import DEMO, DEMO_LANGUAGES, demo_client, run_cli, visible_text, write_portfolio
+from pmworkbook.core.templates import BUNDLED_TEMPLATES, Templates
 
 CLIENT = "sever-logistics"  # Russian: the report's numbers use a decimal comma
 CRITERIA = yaml.safe_load((BUNDLED_TEMPLATES / "catalogs" / "criteria.yaml").read_text(encoding="utf-8"))
@@ -24,7 +27,12 @@ WEIGHTS = {c["id"]: c["weight"] for c in CRITERIA["presets"]["client_pm"]}
 NOT_OBSERVED = "Не наблюдалось"
 
 
-def fill(blank: Path, target: Path, scores: list, comments: dict[int, str] | None = None) -> Path:
+def identity_of(path: Path) -> dict:
+    return {row[0]: row[1] for row in openpyxl.load_workbook(path)["pmworkbook"].iter_rows(values_only=True)}
+
+
+def fill(blank: Path, target: Path, scores: list, comments: dict[int, str] | None = None, answers: dict[int, str] | None = None,
+         cells: dict[str, object] | None = None) -> Path:
     """Fill a copy of a blank form the way a rater does in a spreadsheet program."""
     workbook = openpyxl.load_workbook(blank)
     identity = {row[0]: row[1] for row in workbook["pmworkbook"].iter_rows(values_only=True)}
@@ -34,7 +42,13 @@ def fill(blank: Path, target: Path, scores: list, comments: dict[int, str] | Non
     for offset, text in (comments or {}).items():
         cell = sheet.cell(row=int(identity["first_row"]) + offset, column=5)
         cell.value = text
-        cell.data_type = "s"  # what a spreadsheet stores for typed text
+        cell.data_type = "s"  # what a spreadsheet stores for text typed into a Text cell
+    for offset, text in (answers or {}).items():
+        cell = sheet.cell(row=int(identity["open_first_row"]) + offset, column=2)
+        cell.value = text
+        cell.data_type = "s"
+    for coordinate, value in (cells or {}).items():
+        sheet[coordinate] = value
     workbook.save(target)
     return target
 
@@ -47,74 +61,146 @@ def expected_weighted(scores: list) -> float:
 RATERS = {
     "self": [[5, 4, 4, 5, 4, 5]],
     "manager": [[4, 3, 4, 4, 3, 4]],
-    "team": [[4, 4, 3, 5, 4, 4], [3, NOT_OBSERVED, 4, 4, 3, 3], [5, 4, 4, 4, 5, 4]],
+    "team": [[4, 4, 3, 5, 4, 4], [3, 4, 4, 4, 3, 3], [5, 4, 4, 4, 5, NOT_OBSERVED]],
     "client": [[2, 3, 2, 3, 2, 2], [3, 3, 3, 3, 3, 2]],  # two of three: withheld
 }
+FIRST_VERSION = [1, 1, 1, 1, 1, 1]  # team copy 3 first sent like this, then corrected (RATERS["team"][2])
 TEAM_FORMULA_COMMENT = "=SUM(A1:A9) is what the budget sheet says"
 CLIENT_SECRET_COMMENT = "Only the client said this"
+CLIENT_SECRET_ANSWER = "Only the client answered this"
+TEAM_ANSWER = "Clear weekly priorities"
+AGENCY_PM_COMMENT = "Ольга всегда на связи"
 
 
 @pytest.fixture(scope="module")
-def collected(demo_packs, tmp_path_factory):
+def copies(demo_packs, tmp_path_factory):
+    """Numbered copies of the team's form, made by `pmworkbook forms`."""
+    folder = tmp_path_factory.mktemp("copies")
+    result = run_cli("forms", DEMO, "--client", CLIENT, "--subject", "client_pm", "--copies", "3", "--to", folder)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result, folder
+
+
+@pytest.fixture(scope="module")
+def collected(demo_packs, copies, tmp_path_factory):
     blanks = demo_packs / CLIENT
+    _, copy_folder = copies
     inbox = tmp_path_factory.mktemp("inbox")
     for group, forms in RATERS.items():
         for number, scores in enumerate(forms, start=1):
-            comments = {}
+            comments, answers = {}, {}
             if group == "team" and number == 1:
-                comments = {0: TEAM_FORMULA_COMMENT}
+                comments, answers = {0: TEAM_FORMULA_COMMENT}, {0: TEAM_ANSWER}
             if group == "client" and number == 1:
-                comments = {2: CLIENT_SECRET_COMMENT}
-            fill(blanks / f"evaluation_form_{group}.xlsx", inbox / f"{group}-{number}.xlsx", scores, comments)
+                comments, answers = {2: CLIENT_SECRET_COMMENT}, {0: CLIENT_SECRET_ANSWER}
+            blank = blanks / f"evaluation_form_client_pm_{group}.xlsx"
+            if group == "team":  # the team got numbered copies: one each
+                blank = copy_folder / f"evaluation_form_client_pm_team_{number:02d}.xlsx"
+            if group == "team" and number == 3:  # sent once, then corrected and sent again
+                first = fill(blank, inbox / "team-3.xlsx", FIRST_VERSION)
+                os.utime(first, (first.stat().st_mtime - 120,) * 2)
+            fill(blank, inbox / f"{group}-{number}{'-corrected' if group == 'team' and number == 3 else ''}.xlsx", scores,
+                 comments, answers)
+    fill(blanks / "evaluation_form_project_manager_client.xlsx", inbox / "pm-client-1.xlsx", [4, 5, 4, 3, 4, 5], {0: AGENCY_PM_COMMENT})
     # files that must be rejected, each with its reason
-    fill(demo_packs / "acme-shop" / "evaluation_form_team.xlsx", inbox / "other-client.xlsx", [5] * 6)
+    fill(demo_packs / "acme-shop" / "evaluation_form_client_pm_team.xlsx", inbox / "other-client.xlsx", [5] * 6)
     shutil.copy(inbox / "team-1.xlsx", inbox / "team-1-again.xlsx")
-    fill(blanks / "evaluation_form_team.xlsx", inbox / "out-of-range.xlsx", [4, 7, 4, 4, 4, 4])
-    fill(blanks / "evaluation_form_team.xlsx", inbox / "empty.xlsx", [None] * 6)
+    fill(blanks / "evaluation_form_client_pm_team.xlsx", inbox / "out-of-range.xlsx", [4, 7, 4, 4, 4, 4])
+    fill(blanks / "evaluation_form_client_pm_team.xlsx", inbox / "empty.xlsx", [None] * 6)
+    shutil.copy(inbox / "manager-1.xlsx", inbox / "saved-as.ods")
+    first = identity_of(blanks / "evaluation_form_client_pm_team.xlsx")["first_row"]
+    # A cell holding a formula whose value is an error, as a spreadsheet caches it (what a General
+    # cell made of "=2+2 is ..."): openpyxl writes the formula, the cached error is put in by hand.
+    errored = fill(blanks / "evaluation_form_client_pm_team.xlsx", inbox / "formula-error.xlsx", [4] * 6, cells={f"E{first}": "=2+2 is great"})
+    _cache_error(errored, f"E{first}")
     out = tmp_path_factory.mktemp("collect") / "outputs"
+    shutil.copytree(demo_packs / CLIENT, out / CLIENT)
+    (out / CLIENT / "evaluation_responses.json").write_text("{}", encoding="utf-8")  # as an earlier version left it
     result = run_cli("collect", inbox, "--portfolio", DEMO, "--client", CLIENT, "--out", out)
     return result, out / CLIENT
+
+
+def _cache_error(path: Path, coordinate: str) -> None:
+    """Give the formula in `coordinate` the cached value #VALUE!, as Excel or LibreOffice saves it."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as source:
+        members = {name: source.read(name) for name in source.namelist()}
+    sheet = members["xl/worksheets/sheet1.xml"].decode()
+    sheet, count = re.subn(rf'<c r="{coordinate}"([^>]*)><f>([^<]*)</f><v\s*/?>(?:</v>)?</c>',
+                           rf'<c r="{coordinate}"\1 t="e"><f>\2</f><v>#VALUE!</v></c>', sheet)
+    assert count == 1, sheet[:2000]
+    members["xl/worksheets/sheet1.xml"] = sheet.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in members.items():
+            target.writestr(name, data)
 
 
 def test_collect_counts_good_forms_and_rejects_the_rest_with_reasons(collected):
     result, folder = collected
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "7 response(s) counted, 4 rejected" in result.stdout
+    assert "8 response(s) counted, 6 rejected, 1 replaced by a later copy" in result.stdout
+    assert re.search(r"replaced team-3\.xlsx by team-3-corrected\.xlsx: copy 3 of the team form of client_pm", result.stdout)
     reasons = dict(re.findall(r"rejected (\S+): (.*)", result.stderr))
     assert "for client 'acme-shop', not 'sever-logistics'" in reasons["other-client.xlsx"]
     assert "same file as" in reasons["team-1.xlsx"] or "same file as" in reasons["team-1-again.xlsx"]
     assert "out of range" in reasons["out-of-range.xlsx"] and "7" in reasons["out-of-range.xlsx"]
     assert "empty" in reasons["empty.xlsx"]
-    assert (folder / "evaluation_report.html").exists() and (folder / "evaluation_report.pdf").exists()
+    first = identity_of(folder / "evaluation_form_client_pm_team.xlsx")["first_row"]
+    assert f"cell E{first} holds the error #VALUE!" in reasons["formula-error.xlsx"]
+    assert ".ods" in reasons["saved-as.ods"]
+    # The rater gets the fix in their own language (the client's), with the file type to choose.
+    assert "for the rater: Форма пришла в виде файла .ods" in result.stderr and "Excel 2007–365 (.xlsx)" in result.stderr
+    for name in ("evaluation_report_client_pm", "evaluation_report_project_manager"):
+        assert (folder / f"{name}.html").exists() and (folder / f"{name}.pdf").exists()
+
+
+def test_raw_responses_stay_out_of_the_pack(collected):
+    _, folder = collected
+    private = folder.parent / "_responses" / CLIENT / "evaluation_responses.json"
+    data = json.loads(private.read_text(encoding="utf-8"))
+    assert {r["file"] for r in data["responses"]} >= {"client-1.xlsx", "client-2.xlsx"}
+    # Nothing handed over holds a rater's raw answers: no responses file, and the kept notebooks
+    # received only the path of the private file (the client group's words appear nowhere).
+    assert not (folder / "evaluation_responses.json").exists()
+    for path in folder.rglob("*"):
+        if path.is_file() and path.suffix in (".json", ".ipynb", ".html"):
+            text = path.read_text(encoding="utf-8")
+            assert CLIENT_SECRET_COMMENT not in text and CLIENT_SECRET_ANSWER not in text, path
+            assert "client-1.xlsx" not in text, path
+    notebook = json.loads((folder / "evaluation_report_client_pm.ipynb").read_text(encoding="utf-8"))
+    injected = next(c for c in notebook["cells"] if "injected-parameters" in c["metadata"].get("tags", []))
+    assert str(private.resolve()) in "".join(injected["source"])
 
 
 def test_every_figure_matches_an_independent_calculation(collected):
     _, folder = collected
-    from pmworkbook.core.templates import Templates
     from pmworkbook.plan.evaluation import criteria_for
     from pmworkbook.plan.responses import Collected
     from pmworkbook.plan.scoring import score
-    from pmworkbook.plan.validation import validate
 
     templates = Templates.get()
-    data = Collected.from_json((folder / "evaluation_responses.json").read_text(encoding="utf-8"))
-    client = validate(DEMO, templates).require().client(CLIENT)
-    report = score(data.responses, criteria_for(client, templates), templates.structure("criteria")["bands"])
+    data = Collected.from_json((folder.parent / "_responses" / CLIENT / "evaluation_responses.json").read_text(encoding="utf-8"))
+    mine = data.of("client_pm")
+    report = score(mine.responses, criteria_for(demo_client(CLIENT), templates), templates.structure("criteria")["bands"])
 
     per_rater = {group: [expected_weighted(s) for s in forms] for group, forms in RATERS.items()}
-    others = per_rater["manager"] + per_rater["team"] + per_rater["client"]  # withheld client counts here
+    others = per_rater["manager"] + per_rater["team"]  # the withheld client group counts nowhere
     assert report.overall == pytest.approx(mean(others))
     assert report.self_score == pytest.approx(per_rater["self"][0])
     assert report.gap == pytest.approx(per_rater["self"][0] - mean(others))
     groups = {g.group: g for g in report.groups}
-    assert groups["team"].shown and groups["team"].score == pytest.approx(mean(per_rater["team"]))
+    assert groups["team"].shown and groups["team"].score == pytest.approx(mean(per_rater["team"]))  # the corrected copy 3
+    assert groups["team"].responses == 3
     assert groups["manager"].score == pytest.approx(per_rater["manager"][0])
     assert not groups["client"].shown and groups["client"].score is None and groups["client"].responses == 2
-    # "not observed" is left out of the criterion's mean, not counted as zero
-    budget_values = [forms[1] for g in ("manager", "team", "client") for forms in RATERS[g] if isinstance(forms[1], int)]
-    assert report.criteria["budget_control"] == pytest.approx(mean(budget_values))
-    assert report.criteria_counts["budget_control"] == 5
+    budget = [forms[1] for g in ("manager", "team") for forms in RATERS[g]]
+    assert report.criteria["budget_control"] == pytest.approx(mean(budget))
+    assert report.criteria_counts["budget_control"] == 4
+    # "not observed" is left out, not a zero: the team's proactivity rests on two answers, too few to show
+    assert groups["team"].criteria["proactivity"] is None and report.criteria["proactivity"] == RATERS["manager"][0][5]
     assert report.band == next(b["id"] for b in CRITERIA["bands"] if mean(others) >= b["min"])
+    assert len(mine.replaced) == 1 and {r.subject for r in data.responses} == {"client_pm", "project_manager"}
 
 
 def ru(value: float) -> str:
@@ -123,40 +209,98 @@ def ru(value: float) -> str:
 
 def test_the_report_shows_the_figures_withholds_the_small_group_and_keeps_comments_literal(collected):
     _, folder = collected
-    html = (folder / "evaluation_report.html").read_text(encoding="utf-8")
+    html = (folder / "evaluation_report_client_pm.html").read_text(encoding="utf-8")
+    text = visible_text(html)
     per_rater = {group: [expected_weighted(s) for s in forms] for group, forms in RATERS.items()}
-    others = mean(per_rater["manager"] + per_rater["team"] + per_rater["client"])
-    assert ru(others) in html
-    assert ru(mean(per_rater["team"])) in html
-    assert ru(per_rater["self"][0] - others) in html
-    assert "Скрыто (недостаточно ответов: меньше 3)" in html
-    assert CLIENT_SECRET_COMMENT not in html
-    assert TEAM_FORMULA_COMMENT in html
+    others = mean(per_rater["manager"] + per_rater["team"])
+    assert ru(others) in text and ru(mean(per_rater["team"])) in text and ru(per_rater["self"][0] - others) in text
+    assert "Ирина Смирнова" in text  # the person evaluated
+    assert "Скрыто (недостаточно ответов: меньше 3)" in text
+    assert CLIENT_SECRET_COMMENT not in text and CLIENT_SECRET_ANSWER not in text
+    assert TEAM_FORMULA_COMMENT in text and TEAM_ANSWER in text
+    assert "Формы, присланные повторно: 1." in text
+    assert "Анонимность" in text and "Команда: 3" in text and "Заказчик: 3" in text
     assert html.count('src="data:image/png;base64,') >= 2  # the bar and radar charts, embedded and static
+    agency_pm = visible_text((folder / "evaluation_report_project_manager.html").read_text(encoding="utf-8"))
+    assert "Ольга Кузнецова" in agency_pm and AGENCY_PM_COMMENT not in agency_pm  # one client rater: withheld
+    assert "Профессионализм" in agency_pm and TEAM_FORMULA_COMMENT not in agency_pm
 
 
 def test_the_russian_report_pdf_has_its_text(collected):
     _, folder = collected
-    text = subprocess.run(["pdftotext", "-layout", str(folder / "evaluation_report.pdf"), "-"],
+    text = subprocess.run(["pdftotext", "-layout", str(folder / "evaluation_report_client_pm.pdf"), "-"],
                           capture_output=True, text=True, check=True).stdout
     assert "Отчёт об оценке" in text and "Общий балл" in text and "Страница 1 из" in text
     manifest = json.loads((folder.parent / "manifest.json").read_text(encoding="utf-8"))
-    assert any(d["name"] == "evaluation_report" and d["status"] == "ok" for d in manifest["documents"])
+    reports = {d["variant"] for d in manifest["documents"] if d["kind"] == "evaluation_report" and d["status"] == "ok"}
+    assert reports == {"client_pm", "project_manager"}
 
 
-def test_blank_forms_have_dropdowns_identity_and_protection(demo_packs):
-    workbook = openpyxl.load_workbook(demo_packs / CLIENT / "evaluation_form_team.xlsx")
+@pytest.mark.parametrize("client_id", DEMO_LANGUAGES)
+def test_each_evaluated_person_has_a_sheet_and_forms_naming_them_the_deadline_and_the_address(demo_packs, client_id, demo_raw):
+    from pmworkbook.plan.evaluation import due_date
+
+    raw = next(c for c in demo_raw["clients"] if c["id"] == client_id)
+    client_pm = next(p["name"] for p in raw["people"] if p["role"] == "client_pm")
+    agency_pm = next(p["name"] for p in raw["people"] if p["role"] == "project_manager" and p["side"] == "agency")
+    client = demo_client(client_id)
+    address = (raw.get("agency") or demo_raw["defaults"]["agency"])["email"]
+    from pmworkbook.core.i18n import Formatter
+
+    due = Formatter(client.language, client.country, Templates.get()).date(due_date(client))
+    folder = demo_packs / client_id
+    for key, person, groups in (("client_pm", client_pm, client.rater_groups), ("project_manager", agency_pm, ["client"])):
+        text = visible_text((folder / f"evaluation_sheet_{key}.html").read_text(encoding="utf-8"))
+        assert person in text and due in text and address in text, key
+        forms = sorted(p.name for p in folder.glob(f"evaluation_form_{key}_*.xlsx"))
+        assert forms == sorted(f"evaluation_form_{key}_{g}.xlsx" for g in groups)
+        for name in forms:
+            identity = identity_of(folder / name)
+            assert identity["subject"] == key and identity["person"] == person and not identity["token"]
+            head = " ".join(str(c.value) for row in openpyxl.load_workbook(folder / name).worksheets[0].iter_rows(max_row=5) for c in row if c.value)
+            assert person in head and due in head and address in head
+    pm_identity = identity_of(folder / "evaluation_form_project_manager_client.xlsx")
+    assert pm_identity["preset"] == "pm_by_client"
+
+
+def test_the_due_date_defaults_to_ten_working_days_after_the_end_and_both_can_be_set():
+    from pmworkbook.plan.evaluation import due_date, return_address
+
+    client = demo_client(CLIENT)  # ends on Friday 28 May 2027; Russia's 12 June holiday is a Saturday in 2027
+    assert client.project.end == dt.date(2027, 5, 28)
+    assert due_date(client) == dt.date(2027, 6, 11)
+    assert return_address(client) == "hello@studio-nord.example"
+    changed = client.model_copy(update={"evaluation": client.evaluation.model_copy(
+        update={"due": dt.date(2027, 7, 1), "return_to": "hr@sever.example"})})
+    assert due_date(changed) == dt.date(2027, 7, 1) and return_address(changed) == "hr@sever.example"
+
+
+def test_blank_forms_have_dropdowns_text_cells_identity_protection_and_a_print_layout(demo_packs):
+    path = demo_packs / CLIENT / "evaluation_form_client_pm_team.xlsx"
+    workbook = openpyxl.load_workbook(path)
     sheet = workbook.worksheets[0]
-    assert sheet.protection.sheet
+    assert sheet.protection.sheet and sheet.protection.formatCells  # raters cannot change a cell's format
     assert workbook["pmworkbook"].sheet_state == "veryHidden"
-    identity = {row[0]: row[1] for row in workbook["pmworkbook"].iter_rows(values_only=True)}
+    identity = identity_of(path)
     assert identity["client_id"] == CLIENT and identity["rater_group"] == "team" and identity["preset"] == "client_pm"
     validations = sheet.data_validations.dataValidation
     assert len(validations) == 1 and NOT_OBSERVED in validations[0].formula1 and '"1,2,3,4,5,' in validations[0].formula1
-    first = int(identity["first_row"])
+    first, open_first = int(identity["first_row"]), int(identity["open_first_row"])
     covered = {cell for cell_range in validations[0].sqref.ranges for row in cell_range.rows for cell in row}
     assert covered == {(first + i, 4) for i in range(len(IDS))}
     assert not sheet.cell(row=first, column=4).protection.locked and sheet.cell(row=first, column=1).protection.locked
+    # What a rater types in a comment or an answer stays text ("=2+2" included): Text cells, unlocked.
+    for row, column in [(first + i, 5) for i in range(len(IDS))] + [(open_first + i, 2) for i in range(5)]:
+        cell = sheet.cell(row=row, column=column)
+        assert cell.number_format == "@" and not cell.protection.locked, cell.coordinate
+    # Printed: A4 landscape, as wide as the page, the table's header on every page, and page
+    # breaks only between criteria (a row is never split), never before the first one.
+    setup = sheet.page_setup
+    assert (setup.paperSize, setup.orientation, setup.fitToWidth, setup.fitToHeight) == (9, "landscape", 1, 0)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_rows == f"${first - 1}:${first - 1}"
+    breaks = [b.id for b in sheet.row_breaks.brk]
+    assert breaks and all(first <= b < open_first for b in breaks)
 
 
 @pytest.mark.parametrize("preset", ["client_pm", "pm_by_client", "account_team"])
@@ -166,3 +310,50 @@ def test_every_preset_has_text_and_anchors_in_every_language(preset):
         for criterion in CRITERIA["presets"][preset]:
             entry = text["criteria"][criterion["id"]]
             assert entry["name"] and entry["description"] and len(entry["anchors"]) == 5
+
+
+def test_numbered_copies_have_tokens_of_their_own_and_never_overwrite(copies, tmp_path):
+    result, folder = copies
+    assert f"12 numbered form(s) in {folder}" in result.stdout
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == sorted(f"evaluation_form_client_pm_{g}_{n:02d}.xlsx" for g in ("self", "manager", "team", "client")
+                           for n in (1, 2, 3))
+    tokens = [identity_of(folder / name)["token"] for name in names]
+    assert all(re.fullmatch(r"[0-9a-f]{16}", t) for t in tokens) and len(set(tokens)) == len(tokens)
+    assert [identity_of(folder / f"evaluation_form_client_pm_team_{n:02d}.xlsx")["copy"] for n in (1, 2, 3)] == [1, 2, 3]
+    again = run_cli("forms", DEMO, "--client", CLIENT, "--subject", "project_manager", "--to", tmp_path)
+    assert again.returncode == 0, again.stderr
+    more = run_cli("forms", DEMO, "--client", CLIENT, "--subject", "project_manager", "--copies", "1", "--to", tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"evaluation_form_project_manager_client_{n:02d}.xlsx" for n in (1, 2, 3, 4)]
+    assert "1 numbered form(s)" in more.stdout
+    unknown = run_cli("forms", DEMO, "--client", CLIENT, "--subject", "sponsor", "--to", tmp_path)
+    assert unknown.returncode == 2 and "client_pm, project_manager" in unknown.stderr
+
+
+def test_validate_warns_of_a_rater_group_planned_below_its_threshold(tmp_path, demo_raw):
+    raw = json.loads(json.dumps(demo_raw, default=str))
+    acme = next(c for c in raw["clients"] if c["id"] == "acme-shop")
+    acme["evaluation"] = {"raters": {"self": 1, "manager": 1, "team": 2, "client": 0}, "agency_pm_raters": 1}
+    result = run_cli("validate", write_portfolio(tmp_path / "p.yaml", raw))
+    assert result.returncode == 0, result.stderr  # warnings only
+    warnings = [line for line in result.stderr.splitlines() if "'acme-shop'" in line]
+    assert any("field 'evaluation.raters.team'" in w and "Anna Nowak plans 2 team rater(s), fewer than the anonymity threshold of 3"
+               in w for w in warnings)
+    assert any("field 'evaluation.agency_pm_raters'" in w and "Marta Wiśniewska plans 1 client rater(s)" in w for w in warnings)
+    assert not any("evaluation.raters.client" in w for w in warnings)  # 0 raters: no form, nothing withheld
+    harbor = [line for line in result.stderr.splitlines() if "'harbor-health'" in line and "evaluation" in line]
+    assert [w for w in harbor if "field 'evaluation.raters.client'" in w and "Dana Whitfield plans 2 client" in w]
+    assert not [line for line in result.stderr.splitlines() if "'sever-logistics'" in line and "evaluation" in line]
+
+
+def test_validate_warns_when_forms_have_nowhere_to_go(demo_raw):
+    from pmworkbook.plan.validation import validate_data
+
+    raw = json.loads(json.dumps(demo_raw, default=str))
+    raw["defaults"]["agency"].pop("email")
+    validation = validate_data(raw, "p.yaml", Templates.get())
+    without = {p.client_id for p in validation.warnings if p.field == "evaluation.return_to"}
+    assert without == {"acme-shop", "sever-logistics", "harbor-health"}  # huaxin-retail's agency has its own e-mail
+    next(c for c in raw["clients"] if c["id"] == "acme-shop")["evaluation"] = {"return_to": "hr@acme.example"}
+    validation = validate_data(raw, "p.yaml", Templates.get())
+    assert "acme-shop" not in {p.client_id for p in validation.warnings if p.field == "evaluation.return_to"}

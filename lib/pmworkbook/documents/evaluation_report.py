@@ -1,7 +1,10 @@
-"""The 360-degree evaluation report from the responses `pmworkbook collect` gathered."""
+"""The 360-degree evaluation report of one evaluated person, from the responses `pmworkbook
+collect` gathered. It shows only what the anonymity rule of `pmworkbook.plan.scoring` lets
+through, and states that rule."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,21 +20,30 @@ class EvaluationReport(Document):
     kind = "evaluation_report"
 
     def __init__(self, client: Client, templates: Templates | None = None, output_dir: str | Path | None = None,
-                 responses: str | Path | None = None):
+                 subject: str = "client_pm", responses: str | Path | None = None):
         super().__init__(client, templates, output_dir)
-        path = Path(responses) if responses else (self.output_dir or Path(".")) / "evaluation_responses.json"
-        self.collected = Collected.from_json(path.read_text(encoding="utf-8"))
-        self.criteria = evaluation.criteria_for(client, self.templates)
+        self.subject = evaluation.subject(client, subject)
+        if not responses:
+            raise ValueError("no responses file: `pmworkbook collect` gathers the returned forms and passes it")
+        self.collected = Collected.from_json(Path(responses).read_text(encoding="utf-8")).of(self.subject.key)
+        self.criteria = evaluation.criteria_for(client, self.templates, self.subject.preset)
         self.bands = self.templates.structure("criteria")["bands"]
         self.report = scoring.score(self.collected.responses, self.criteria, self.bands)
 
+    @property
+    def person_name(self) -> str:
+        role = self.t[f"role_names.{self.subject.role}"]
+        return self.subject.person.name if self.subject.person else role
+
     def header(self, subtitle: str = "") -> Fragment:
-        return super().header(subtitle=subtitle or self.t[f"evaluation.preset_names.{self.client.evaluation.preset}"])
+        preset = self.t[f"evaluation.preset_names.{self.subject.preset}"]
+        return super().header(subtitle=subtitle or f"{self.person_name} · {preset}")
 
     def _context(self, **extra: Any) -> dict[str, Any]:
         band_names = self.templates.text("criteria", self.client.language)["bands"]
         return dict(report=self.report, criteria=self.criteria, bands=self.bands, band_names=band_names,
-                    count=len(self.collected.responses), **extra)
+                    count=len(self.collected.responses), replaced=len(self.collected.replaced),
+                    lv=partial(evaluation.labelled, self.fmt), listed=partial(evaluation.listed, self.fmt), **extra)
 
     def summary(self) -> Fragment:
         return self.render("report_summary.html.j2", **self._context())
@@ -52,4 +64,11 @@ class EvaluationReport(Document):
             radar=evaluation_charts.criteria_radar(self.report, self.criteria, self.fmt)))
 
     def comments(self) -> Fragment:
-        return self.render("report_comments.html.j2", **self._context())
+        return self.render("report_comments.html.j2", **self._context(open_questions=evaluation.OPEN_QUESTIONS))
+
+    def anonymity(self) -> Fragment:
+        """The rule, with each rater group's minimum number of responses."""
+        t = self.t
+        minimums = evaluation.listed(self.fmt, [evaluation.labelled(self.fmt, t[f"evaluation.rater_groups.{g}"], evaluation.threshold(g))
+                                                for g in self.subject.groups])
+        return self.render("report_anonymity.html.j2", **self._context(minimums=minimums))

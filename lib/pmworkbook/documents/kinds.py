@@ -109,6 +109,13 @@ def _roles(client: Client) -> list[str]:
     return list(client.roles)
 
 
+def _evaluated(client: Client) -> list[str]:
+    """One evaluation per evaluated person: the client-side PM, each agency PM (plan.evaluation)."""
+    from pmworkbook.plan.evaluation import subjects
+
+    return [subject.key for subject in subjects(client)]
+
+
 document_kinds = Registry()
 register = document_kinds.register
 
@@ -123,9 +130,11 @@ register(DocumentKind(
 ))
 register(DocumentKind(
     name="evaluation_sheet", notebook=NOTEBOOKS_DIR / "evaluation_sheet.ipynb",
-    side_files=("evaluation_form_*.xlsx",), order=30,
+    variants=_evaluated, variant_parameter="subject", variant_title_key="role_names.{variant}",
+    side_files=("evaluation_form_{variant}_*.xlsx",), order=30,
 ))
 register(DocumentKind(
     name="evaluation_report", notebook=NOTEBOOKS_DIR / "evaluation_report.ipynb",
+    variants=_evaluated, variant_parameter="subject", variant_title_key="role_names.{variant}",
     extra_parameters=("responses",), in_pack=False, order=40,
 ))

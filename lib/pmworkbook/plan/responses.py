@@ -1,8 +1,10 @@
 """Reading filled evaluation forms back: the .xlsx each rater returns and the JSON the widget
-form saves. Every file is either counted or rejected with its reason; none is dropped silently."""
+form saves. Every file is counted, rejected with its reason, or (a form copy sent again)
+replaced by the later one; none is dropped silently."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
@@ -11,45 +13,77 @@ from pathlib import Path
 from typing import Any
 
 from pmworkbook.core.templates import Templates
-from pmworkbook.plan.evaluation import FORM_ID_SHEET, criteria_for
+from pmworkbook.plan.evaluation import FORM_ID_SHEET, OPEN_QUESTIONS, Subject, criteria_for, subjects
 from pmworkbook.portfolio.model import LANGUAGES, RATER_GROUPS, Client
 
 NOT_OBSERVED = None  # a criterion answered "not observed": left out of averages, not a zero
+# Spreadsheets a rater may have saved instead of .xlsx: named in the rater's language, with the fix.
+OTHER_SPREADSHEETS = (".ods", ".fods", ".xls", ".numbers", ".csv")
 
 
 @dataclass
 class Response:
-    """One rater's answers: criterion id -> score 1..5 or None (not observed), and comments."""
+    """One rater's answers: criterion id -> score 1..5 or None (not observed), comments, and the
+    open questions' answers; whose evaluation, which copy of the form, when it was saved."""
 
     file: str
     rater_group: str
     scores: dict[str, int | None]
     comments: dict[str, str] = field(default_factory=dict)
+    subject: str = "client_pm"
+    open_answers: dict[str, str] = field(default_factory=dict)
+    token: str = ""  # the form copy's own token ("" on a form that is not a numbered copy)
+    copy: int | None = None
+    saved: str = ""  # ISO time the rater saved it (the file's own record, else the file's time)
 
 
 @dataclass
 class Rejection:
     file: str
-    reason: str
+    reason: str  # for the consultant, in English
+    rater_message: str = ""  # for the rater, in the client's language, where the rater must do something
+
+
+@dataclass
+class Replacement:
+    """A numbered form copy sent again: the later file counts, the earlier one does not."""
+
+    file: str
+    by: str
+    subject: str
+    rater_group: str
+    copy: int | None
 
 
 @dataclass
 class Collected:
     responses: list[Response]
     rejected: list[Rejection]
+    replaced: list[Replacement] = field(default_factory=list)
 
     def to_json(self) -> str:
         return json.dumps({"responses": [asdict(r) for r in self.responses],
-                           "rejected": [asdict(r) for r in self.rejected]}, ensure_ascii=False, indent=2)
+                           "rejected": [asdict(r) for r in self.rejected],
+                           "replaced": [asdict(r) for r in self.replaced]}, ensure_ascii=False, indent=2)
 
     @classmethod
     def from_json(cls, text: str) -> Collected:
         data = json.loads(text)
-        return cls([Response(**r) for r in data["responses"]], [Rejection(**r) for r in data["rejected"]])
+        return cls([Response(**r) for r in data["responses"]], [Rejection(**r) for r in data["rejected"]],
+                   [Replacement(**r) for r in data.get("replaced", [])])
+
+    def of(self, subject: str) -> Collected:
+        """The responses and replacements of one evaluated person."""
+        return Collected([r for r in self.responses if r.subject == subject], [],
+                         [r for r in self.replaced if r.subject == subject])
 
 
 class FormError(ValueError):
     """Why one returned file cannot be counted."""
+
+    def __init__(self, reason: str, rater_message: str = ""):
+        super().__init__(reason)
+        self.rater_message = rater_message
 
 
 @lru_cache(maxsize=8)
@@ -75,43 +109,106 @@ def _score(value: Any, criterion: str, where: str, templates: Templates) -> int 
     return int(number)
 
 
-def _check_identity(identity: dict[str, Any], client: Client, templates: Templates) -> None:
+def _subject_of(identity: dict[str, Any], client: Client) -> Subject:
+    """Whose evaluation the form is; a response without a subject (the widget's) is the one
+    evaluation of its preset that has its rater group."""
+    evaluated = subjects(client)
+    key = identity.get("subject")
+    if key:
+        found = next((s for s in evaluated if s.key == key), None)
+        if found is None:
+            known = ", ".join(s.key for s in evaluated) or "none"
+            raise FormError(f"the form is for the evaluation of '{key}', which client '{client.id}' no longer has (it has: {known})")
+        return found
+    matching = [s for s in evaluated if s.preset == identity.get("preset") and identity.get("rater_group") in s.raters]
+    if len(matching) != 1:
+        raise FormError("the response does not say whose evaluation it is; send the rater the form of the person evaluated")
+    return matching[0]
+
+
+def _check_identity(identity: dict[str, Any], client: Client, templates: Templates) -> Subject:
     if identity.get("client_id") != client.id:
         raise FormError(f"the form is for client '{identity.get('client_id')}', not '{client.id}'")
-    if identity.get("preset") != client.evaluation.preset:
-        raise FormError(f"the form is for criteria preset '{identity.get('preset')}', the client uses '{client.evaluation.preset}'")
     version = templates.structure("criteria")["form_version"]
     if str(identity.get("form_version")) != str(version):
         raise FormError(f"form version {identity.get('form_version')} is not the current version {version}; send the rater a new form")
     if identity.get("rater_group") not in RATER_GROUPS:
         raise FormError(f"unknown rater group {identity.get('rater_group')!r}")
+    subject = _subject_of(identity, client)
+    if identity.get("preset") != subject.preset:
+        raise FormError(f"the form is for criteria preset '{identity.get('preset')}', the evaluation uses '{subject.preset}'")
+    return subject
+
+
+def _cell_text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _saved_time(path: Path, recorded: dt.datetime | str | None) -> str:
+    """When the rater saved the answers, in UTC: the file's own record (an .xlsx's properties, a
+    response's saved_at; both UTC), else the file's modification time."""
+    moment = None
+    if isinstance(recorded, dt.datetime):
+        moment = recorded if recorded.tzinfo else recorded.replace(tzinfo=dt.timezone.utc)
+    elif isinstance(recorded, str) and recorded:
+        try:
+            moment = dt.datetime.fromisoformat(recorded)
+        except ValueError:
+            moment = None
+        if moment is not None and moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.timezone.utc)
+    if moment is None:
+        moment = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.timezone.utc)
+    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds")
 
 
 def read_xlsx(path: Path, client: Client, templates: Templates) -> Response:
     import openpyxl
 
     try:
+        # Twice: the values a spreadsheet program last calculated, and what each cell holds (a formula?).
         workbook = openpyxl.load_workbook(path, data_only=True)
+        formulas = openpyxl.load_workbook(path, data_only=False)
     except Exception as exc:  # noqa: BLE001 - any unreadable file is a rejection, not a crash
         raise FormError(f"not a readable .xlsx file ({type(exc).__name__})") from None
     if FORM_ID_SHEET not in workbook.sheetnames:
         raise FormError("not a pmworkbook evaluation form (its identity sheet is missing)")
     identity = {row[0]: row[1] for row in workbook[FORM_ID_SHEET].iter_rows(values_only=True) if row and row[0]}
-    _check_identity(identity, client, templates)
-    sheet = workbook.worksheets[0]
+    subject = _check_identity(identity, client, templates)
+    sheet, source = workbook.worksheets[0], formulas.worksheets[0]
+
+    def value(row: int, column: int) -> Any:
+        """The cell's value; a formula or a formula's error is refused, naming the cell."""
+        cell, held = sheet.cell(row=row, column=column), source.cell(row=row, column=column)
+        if cell.data_type == "e" or held.data_type == "e":
+            raise FormError(f"cell {cell.coordinate} holds the error {cell.value or held.value} instead of an answer; "
+                            "type the answer again as plain text")
+        if held.data_type == "f":
+            raise FormError(f"cell {cell.coordinate} holds a formula ({held.value}) instead of an answer; "
+                            "type the answer again as plain text")
+        return cell.value
+
     first_row = int(identity["first_row"])
     criteria = str(identity["criteria"]).split(",")
     scores: dict[str, int | None] = {}
     comments: dict[str, str] = {}
     for offset, criterion in enumerate(criteria):
         row = first_row + offset
-        value = sheet.cell(row=row, column=4).value
-        if not _blank(value):
-            scores[criterion] = _score(value, criterion, f"row {row}", templates)
-        comment = sheet.cell(row=row, column=5).value
-        if comment is not None and str(comment).strip():
-            comments[criterion] = str(comment).strip()
-    return Response(path.name, str(identity["rater_group"]), scores, comments)
+        score = value(row, 4)
+        if not _blank(score):
+            scores[criterion] = _score(score, criterion, f"cell {sheet.cell(row=row, column=4).coordinate}", templates)
+        if comment := _cell_text(value(row, 5)):
+            comments[criterion] = comment
+    open_answers: dict[str, str] = {}
+    if identity.get("open_first_row"):
+        for offset, question in enumerate(str(identity["open_questions"]).split(",")):
+            if answer := _cell_text(value(int(identity["open_first_row"]) + offset, 2)):
+                open_answers[question] = answer
+    copy = identity.get("copy")
+    return Response(path.name, str(identity["rater_group"]), scores, comments, subject=subject.key,
+                    open_answers=open_answers, token=str(identity.get("token") or ""),
+                    copy=int(copy) if copy not in (None, "") else None,
+                    saved=_saved_time(path, workbook.properties.modified))
 
 
 def read_json(path: Path, client: Client, templates: Templates) -> Response:
@@ -121,8 +218,8 @@ def read_json(path: Path, client: Client, templates: Templates) -> Response:
         raise FormError(f"not a JSON response file ({exc})") from None
     if not isinstance(data, dict) or "answers" not in data:
         raise FormError("not a pmworkbook response file (no 'answers')")
-    _check_identity(data, client, templates)
-    known = {c["id"] for c in criteria_for(client, templates)}
+    subject = _check_identity(data, client, templates)
+    known = {c["id"] for c in criteria_for(client, templates, subject.preset)}
     scores: dict[str, int | None] = {}
     comments: dict[str, str] = {}
     for criterion, answer in data["answers"].items():
@@ -135,17 +232,31 @@ def read_json(path: Path, client: Client, templates: Templates) -> Response:
             scores[criterion] = _score(score, criterion, "answers", templates)
         if str(answer.get("comment") or "").strip():
             comments[criterion] = str(answer["comment"]).strip()
-    return Response(path.name, data["rater_group"], scores, comments)
+    open_answers = {q: str(a).strip() for q, a in (data.get("open") or {}).items() if q in OPEN_QUESTIONS and str(a or "").strip()}
+    return Response(path.name, data["rater_group"], scores, comments, subject=subject.key, open_answers=open_answers,
+                    token=str(data.get("token") or ""), saved=_saved_time(path, data.get("saved_at")))
+
+
+def _save_as_xlsx(client: Client, templates: Templates, suffix: str) -> str:
+    t = templates.text("i18n", client.language)
+    return t.format("evaluation.form.save_as_xlsx", xlsx=".xlsx", other=suffix, excel="Excel 2007–365 (.xlsx)")
 
 
 def collect(folder: Path, client: Client, templates: Templates) -> Collected:
-    """Read every .xlsx and .json in `folder` for `client`."""
+    """Read every .xlsx and .json in `folder` for `client`. A numbered copy of a form (its token)
+    sent more than once counts once: the latest saved file, the others listed as replaced."""
     responses: list[Response] = []
     rejected: list[Rejection] = []
     seen: dict[str, str] = {}
-    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "~$")))
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "~$", ".~lock")))
     for path in files:
-        if path.suffix.lower() not in (".xlsx", ".json"):
+        suffix = path.suffix.lower()
+        if suffix in OTHER_SPREADSHEETS:
+            rejected.append(Rejection(path.name, f"a {suffix} file, not the .xlsx form; ask the rater to save it as .xlsx "
+                                                 "(the message below, in the client's language)",
+                                      _save_as_xlsx(client, templates, suffix)))
+            continue
+        if suffix not in (".xlsx", ".json"):
             rejected.append(Rejection(path.name, "not an .xlsx form or a .json response"))
             continue
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -153,13 +264,28 @@ def collect(folder: Path, client: Client, templates: Templates) -> Collected:
             rejected.append(Rejection(path.name, f"the same file as {seen[digest]} (counted once)"))
             continue
         try:
-            response = read_xlsx(path, client, templates) if path.suffix.lower() == ".xlsx" else read_json(path, client, templates)
+            response = read_xlsx(path, client, templates) if suffix == ".xlsx" else read_json(path, client, templates)
         except FormError as exc:
-            rejected.append(Rejection(path.name, str(exc)))
+            rejected.append(Rejection(path.name, str(exc), exc.rater_message))
             continue
-        if not response.scores and not response.comments:
+        if not response.scores and not response.comments and not response.open_answers:
             rejected.append(Rejection(path.name, "the form is empty: no score and no comment"))
             continue
         seen[digest] = path.name
         responses.append(response)
-    return Collected(responses, rejected)
+    return _latest_copies(responses, rejected, folder)
+
+
+def _latest_copies(responses: list[Response], rejected: list[Rejection], folder: Path) -> Collected:
+    latest: dict[str, Response] = {}
+    replaced: list[Replacement] = []
+    order = sorted(responses, key=lambda r: (r.saved, (folder / r.file).stat().st_mtime_ns, r.file))
+    for response in order:
+        if not response.token:
+            continue
+        earlier = latest.get(response.token)
+        if earlier is not None:
+            replaced.append(Replacement(earlier.file, response.file, response.subject, response.rater_group, response.copy))
+        latest[response.token] = response
+    gone = {r.file for r in replaced}
+    return Collected([r for r in responses if r.file not in gone], rejected, replaced)

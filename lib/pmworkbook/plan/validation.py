@@ -150,6 +150,7 @@ def client_problems(client: Client, source: str, label: str, templates: Template
         found.append(problem("no rater group has a rater, so no evaluation form is made", "evaluation.raters",
                              "give at least one group a rater, for example self: 1", "warning"))
     found += [problem(message, field, fix, "warning") for message, field, fix in _people_problems(client, templates)]
+    found += [problem(*args) for args in _evaluation_problems(client, templates)]
     return found
 
 
@@ -302,4 +303,38 @@ def _reference_problems(client: Client, templates: Templates) -> list[tuple[str,
     if client.evaluation.preset not in criteria:
         found.append((f"unknown criteria preset {client.evaluation.preset!r}", "evaluation.preset",
                       f"use one of {', '.join(criteria)}"))
+    return found
+
+
+def _evaluation_problems(client: Client, templates: Templates) -> list[tuple[str, str, str, str]]:
+    """The evaluations' plan, as (message, field, fix, severity): a rater group planned below its
+    anonymity threshold (its answers would be withheld), no address to return forms to, a
+    criteria preset the catalog lacks."""
+    from pmworkbook.plan import evaluation
+
+    found = []
+    presets = templates.structure("criteria")["presets"]
+    for subject in evaluation.subjects(client):
+        who = subject.person.name if subject.person else subject.role
+        if subject.preset not in presets:
+            found.append((f"the evaluation of {who} uses the criteria preset {subject.preset!r}, which the criteria catalog lacks",
+                          "evaluation.agency_pm_raters", f"add {subject.preset} to the criteria catalog, or set agency_pm_raters: 0",
+                          "error"))
+        for group, planned in subject.raters.items():
+            needed = evaluation.threshold(group)
+            if planned < needed:
+                field = "evaluation.agency_pm_raters" if subject.role == "project_manager" else f"evaluation.raters.{group}"
+                found.append((f"the evaluation of {who} plans {planned} {group} rater(s), fewer than the anonymity threshold of "
+                              f"{needed}: the {group} group's answers will be withheld from the report", field,
+                              f"plan at least {needed} {group} raters, or 0 for no {group} form", "warning"))
+    if evaluation.subjects(client):
+        if not evaluation.return_address(client):
+            found.append(("the evaluation forms say when they are due but not where to send them", "evaluation.return_to",
+                          "give evaluation.return_to, or the agency an e-mail", "warning"))
+        if client.evaluation.due and client.evaluation.due < client.project.start:
+            found.append((f"the evaluation forms are due on {client.evaluation.due}, before the project starts "
+                          f"({client.project.start})", "evaluation.due", "give a date after the project's start", "warning"))
+    if client.rater_groups and not client.people_with_role("client_pm") and "client_pm" not in client.roles:
+        found.append(("no person holds client_pm, so the evaluation sheet of the client-side project manager names the role, "
+                      "not a person", "people", "add the client-side project manager (role client_pm) to people", "warning"))
     return found

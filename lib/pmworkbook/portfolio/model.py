@@ -282,15 +282,28 @@ def _default_raters() -> dict[RaterGroup, int]:
 
 
 class Evaluation(_Model):
-    """The evaluation sheet: which criteria, and how many raters of each group get a form."""
+    """The evaluations: the client-side project manager by self, manager, team and client, and each
+    agency project manager by the client; which criteria, how many raters, when and where forms go back."""
 
-    preset: str = Field("client_pm", description="A criteria preset of the criteria catalog (client_pm, pm_by_client, account_team).",
+    preset: str = Field("client_pm", description="The criteria preset of the client-side project manager's evaluation, from the "
+                        "criteria catalog (client_pm, pm_by_client, account_team).",
                         json_schema_extra={"column": "evaluation_preset"})
     raters: dict[RaterGroup, int] = Field(
         default_factory=_default_raters,
-        description="Raters per group (self, manager, team, client), 0 to 500; a group of 0 gets no form.",
+        description="Raters of the client-side project manager per group (self, manager, team, client), 0 to 500; a group of 0 "
+                    "gets no form.",
         json_schema_extra={"column": "raters", "cell": "self=1; manager=1; team=4; client=2"},
     )
+    agency_pm_raters: int = Field(3, ge=0, le=500, description="How many people of the client rate each agency project manager "
+                                  "(a person with role project_manager on the agency's side) with the pm_by_client criteria, "
+                                  "0 to 500; 0: the agency's project managers are not evaluated.",
+                                  json_schema_extra={"column": "agency_pm_raters"})
+    due: dt.date | None = Field(None, description="The date the filled forms are due, YYYY-MM-DD; empty: 10 working days after "
+                                "the project's end.", json_schema_extra={"column": "evaluation_due"})
+    return_to: str | None = Field(None, description="The e-mail address raters send their filled forms to; empty: the agency's "
+                                  "e-mail.", json_schema_extra={"column": "evaluation_return_to"})
+
+    _return_to = field_validator("return_to")(_check_email)
 
     @field_validator("raters")
     @classmethod

@@ -32,6 +32,19 @@ def group_bars(report: Report, fmt: Formatter) -> str:
     return png_data_uri(figure)
 
 
+def radar_series(report: Report, criteria: list[dict], fmt: Formatter) -> list[tuple[str, list[float], str]]:
+    """The radar's lines: (label, a point per criterion and the first again to close it, colour).
+    A criterion without a shown mean (not observed, or withheld) is NaN: a gap in the line, never a 0."""
+    series = [(fmt.t["evaluation.report.others"], report.criteria, "#1f5f8b")]
+    if any(v is not None for v in report.self_criteria.values()):
+        series.append((fmt.t["evaluation.rater_groups.self"], report.self_criteria, "#d9822b"))
+    lines = []
+    for label, values, colour in series:
+        points = [math.nan if (value := values.get(c["id"])) is None else float(value) for c in criteria]
+        lines.append((label, [*points, points[0]], colour))
+    return lines
+
+
 def criteria_radar(report: Report, criteria: list[dict], fmt: Formatter) -> str:
     """Others' mean per criterion, with the self-rating beside it where there is one."""
     plt = pyplot()
@@ -39,14 +52,11 @@ def criteria_radar(report: Report, criteria: list[dict], fmt: Formatter) -> str:
     angles = [2 * math.pi * i / len(names) for i in range(len(names))] + [0]
     figure = plt.figure(figsize=(7.5, 5.6), dpi=100)
     axes = figure.add_subplot(projection="polar")
-    series = [(fmt.t["evaluation.report.others"], report.criteria, "#1f5f8b")]
-    if any(v is not None for v in report.self_criteria.values()):
-        series.append((fmt.t["evaluation.rater_groups.self"], report.self_criteria, "#d9822b"))
-    for label, values, colour in series:
-        points = [values.get(c["id"]) or 0 for c in criteria]
-        points.append(points[0])
-        axes.plot(angles, points, color=colour, linewidth=1.6, label=label)
-        axes.fill(angles, points, color=colour, alpha=0.12)
+    for label, points, colour in radar_series(report, criteria, fmt):
+        # Markers: a mean whose neighbours are gaps is still seen.
+        axes.plot(angles, points, color=colour, linewidth=1.6, marker="o", markersize=3.5, label=label)
+        if not any(math.isnan(p) for p in points):  # a filled area with a gap would be drawn through 0
+            axes.fill(angles, points, color=colour, alpha=0.12)
     axes.set_xticks(angles[:-1], names, fontsize=8)
     axes.set_ylim(0, 5)
     axes.set_yticks([1, 2, 3, 4, 5])
