@@ -265,6 +265,38 @@ def test_validate_warns_about_items_outside_either_sides_working_hours(tmp_path,
     assert all(p.field == "communication.meeting_time" and "client's working hours 08:00-19:00" in p.message for p in hours)
 
 
+def test_validate_warns_when_an_item_collides_again_and_again(tmp_path, demo_raw):
+    raw = demo_raw | {"clients": [dict(c) for c in demo_raw["clients"]]}
+    acme = next(c for c in raw["clients"] if c["id"] == "acme-shop")
+    acme["communication"] = {**acme["communication"], "meeting_day": "TH", "meeting_time": "14:30"}
+    found = validate(write_portfolio(tmp_path / "p.yaml", raw), TEMPLATES).problems_of("acme-shop")
+    clash = [p for p in found if p.message.startswith("monthly_review overlaps another item")]
+    assert len(clash) == 1 and clash[0].severity == "warning" and clash[0].field == "communication.meeting_time"
+    assert not [p for p in validate(DEMO, TEMPLATES).problems_of("acme-shop") if "overlaps another item" in p.message]
+
+
+def test_working_hours_in_a_table_cell_and_as_one_range(tmp_path):
+    import csv
+
+    from pmworkbook.core.templates import DEMO_PORTFOLIO
+
+    rows = list(csv.reader((DEMO_PORTFOLIO.parent / "demo-clients.csv").read_text(encoding="utf-8").splitlines()))
+    rows[0].append("working_hours")
+    rows[1].append("client=07:30-18:00; agency=9:00-17:00")
+    for row in rows[2:]:
+        row.append("")
+    path = tmp_path / "clients.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    portfolio = validate(path, TEMPLATES).require()
+    first, second = portfolio.clients[0].communication, portfolio.clients[1].communication
+    assert first.working_hours == {"client": "07:30-18:00", "agency": "09:00-17:00"}
+    assert first.hours("agency") == (dt.time(9), dt.time(17)) and second.hours("client") == (dt.time(8), dt.time(19))
+    assert client("acme-shop", **{"communication.working_hours": "09:00-17:30"}).communication.hours("agency") == (dt.time(9), dt.time(17, 30))
+    with pytest.raises(ValueError, match="ends before it starts"):
+        client("acme-shop", **{"communication.working_hours": {"client": "18:00-09:00"}})
+
+
 # -- generated portfolios: no two events of a client overlap
 
 

@@ -507,6 +507,9 @@ class _Builder:
                 "minutes": minutes,
                 **self._describe(spec["id"], spec),
                 "count": count,
+                # for whole frequency phrases per rule and weekday (calendar.frequency.<rule>_on.<day>)
+                "rule": spec["rule"],
+                "day": weekday if spec["rule"] in ("weekly", "biweekly", "monthly") else None,
             })
         return rows
 
