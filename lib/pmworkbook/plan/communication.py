@@ -524,7 +524,8 @@ class _Builder:
     def escalation(self) -> list[dict[str, Any]]:
         """The people asked in turn, with the hours since the issue was raised. A step whose role
         nobody holds is left out with its own wait (`validate` warns): a ladder names people."""
-        steps, hours = [], 0
+        steps: list[dict[str, Any]] = []
+        hours = 0
         for step in self.structure["escalation"]:
             people = self.client.people_with_role(step["role"])
             if not people:
