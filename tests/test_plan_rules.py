@@ -129,7 +129,7 @@ def test_a_meeting_moved_off_national_day_never_doubles_the_next_regular_meeting
     move = next(m for m in plan.moves if m.item == "status_meeting" and m.original == dt.date(2026, 10, 1))
     assert (move.action, move.moved_to) == ("merged", dt.date(2026, 10, 8))
     holiday = WorkingCalendar("CN", "zh", dt.date(2026, 9, 1), dt.date(2026, 12, 1)).reason_off(dt.date(2026, 10, 1)).name
-    assert move.reason == text("zh", "calendar.reasons.own_next").format(reason=holiday, date=Formatter("zh", "CN", TEMPLATES).date_short(move.moved_to))
+    assert move.reason == text("zh", "calendar.reasons.own_next").format(reason=holiday, date=Formatter("zh", "CN", TEMPLATES).date(move.moved_to))
     meetings = rows_on(plan, dt.date(2026, 10, 8)).query("item == 'status_meeting'")
     assert len(meetings) == 1 and meetings.iloc[0]["original_date"] is None  # the regular one, held once
 

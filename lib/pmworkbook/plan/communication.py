@@ -302,7 +302,7 @@ class _Builder:
                 self._remove(occurrence)
                 host = held[target]
                 self._move(occurrence, original, self.fmt.t.format("calendar.reasons.own_next", reason=reason,
-                                                                  date=self.fmt.date_short(target)), "merged", into=host)
+                                                                  date=self.fmt.date(target)), "merged", into=host)
             else:
                 held[target] = occurrence
                 occurrence.reasons.append(reason)

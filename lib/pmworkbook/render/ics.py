@@ -141,7 +141,7 @@ class _Writer:
         lines += ["", f"{t['calendar.columns.owner']}: {row.owner}", f"{t['calendar.columns.audience']}: {row.audience}"]
         if moved_note and row.original_start is not None:
             if row.original_date is not None and row.original_start.time() == row.start.time():
-                original = fmt.date_short(row.original_date)
+                original = fmt.date(row.original_date)  # in a sentence: the long form (4 maja, 22 февраля)
             elif row.original_date is not None:
                 original = babel_dates.format_datetime(row.original_start, "short", tzinfo=row.original_start.tzinfo, locale=fmt.locale)
             else:
