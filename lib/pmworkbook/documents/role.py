@@ -110,26 +110,84 @@ class RoleDescription(Document):
     def support(self) -> Fragment:
         return self.render("role_support.html.j2", role=self.role, plan=self.plan)
 
+    def announcer(self) -> Person | None:
+        """Who announces the role: the client's sponsor for a role on the client's side, the
+        agency's account lead (account director, else account manager) for an agency role."""
+        side = self.templates.structure("roles")["roles"][self.role_id].get("side", "client")
+        wanted = [("sponsor", "client")] if side == "client" else [("account_director", "agency"), ("account_manager", "agency")]
+        for role, people_side in wanted:
+            people = [p for p in self.client.people if p.role == role and p.side == people_side and p is not self.holder]
+            if people:
+                return people[0]
+        return None
+
     def letter(self) -> Letter:
-        """The letter introducing the role holder to the client team."""
+        """The announcement of the role holder, from whoever announces the role, to the client's
+        and the agency's teams (the holder in Cc), with the rhythm, the contacts and the calendar."""
+        from pmworkbook.render import calendar_views, ics
+        from pmworkbook.render.eml import Attachment
+
         t, client, fmt = self.t, self.client, self.fmt
-        holder = self.holder
-        name = holder.name if holder else self.role_name
-        values = {"name": name, "role": self.role_name, "project": client.project.name,
-                  "start": fmt.date(client.project.start)}
-        rhythm = [f"{row['title']}: {row['frequency']}, {row['channel']}" for row in self.plan.summary]
-        contacts = [value for value in (holder.name, holder.email, holder.phone) if value] if holder else []
+        holder, sender = self.holder, self.announcer()
         agency = client.agency
+        role_side = self.templates.structure("roles")["roles"][self.role_id].get("side", "client")
+        key = self.role_id if self.role_id in t["role.letter_intro"] and (agency or role_side == "client") else "other"
+        values = {"name": holder.name if holder else self.role_name, "role": calendar_views.in_sentence(fmt, self.role_name),
+                  "project": client.project.name, "start": fmt.date(client.project.start),
+                  "agency": agency.name if agency else ""}
+
+        def person_line(person: Person) -> str:
+            variant = "both" if person.email and person.phone else "email" if person.email else "phone" if person.phone else "none"
+            role = calendar_views.in_sentence(fmt, t.get(f"role_names.{person.role}", person.role))
+            return t.format(f"role.letter_contact_line.{variant}", name=person.name, role=role, email=person.email or "",
+                            phone=person.phone or "")
+
+        # The holder first, then the project manager on the other side, then the agency's own line.
+        counterpart = "project_manager" if role_side == "client" else "client_pm"
+        shown = [p for p in ([holder] if holder else []) + client.people_with_role(counterpart) if p is not None]
+        contacts = [person_line(p) for p in dict.fromkeys(shown)]
+        if agency and (agency.email or agency.phone):
+            variant = "both" if agency.email and agency.phone else "email" if agency.email else "phone"
+            contacts.append(t.format(f"role.letter_contact_line.{variant}", name=agency.name, role=t["role.letter_agency"],
+                                     email=agency.email or "", phone=agency.phone or ""))
+
+        # Addressed to the teams as the communication plan's audiences name them (client team, then
+        # agency team, the .ics invites the same people); the holder in Cc, the sender not at all.
+        audiences = self.templates.structure("cadences")["audiences"]
+        taken = {p.email.lower() for p in (sender, holder) if p is not None and p.email}
+        to = []
+        for audience in ("client_team", "agency_team"):
+            for person in ics.audience_people(client, (audience,), audiences):
+                if person.email and person.email.lower() not in taken:
+                    taken.add(person.email.lower())
+                    to.append((person.name, person.email))
+        cc = [(holder.name, holder.email)] if holder and holder.email and (not sender or sender.email != holder.email) else []
+
+        if sender is not None:
+            organisation = client.name if sender.side == "client" else (agency.name if agency else client.name)
+            signature = [sender.name, sender.title or t.get(f"role_names.{sender.role}", sender.role), organisation]
+        else:
+            signature = [client.name if role_side == "client" or not agency else agency.name]
+
+        calendar_file = "communication_calendar.ics"
+        attachment_note = calendar_views.plural(fmt, "role.letter_attachment", len(self.plan.occurrences), file=calendar_file)
         return Letter(
-            subject=t.format("role.letter_subject", **values),
+            language=client.language,
+            subject=t.format(f"role.letter_subject.{key}", **values),
             greeting=t["role.letter_greeting"],
-            paragraphs=[t.format("role.letter_intro", **values), t.format("role.letter_what", **values)],
-            rhythm=rhythm,
+            paragraphs=[t.format(f"role.letter_intro.{key}", **values), t.format(f"role.letter_what.{key}", **values)],
+            rhythm_lead=t["role.letter_rhythm"],
+            rhythm=[cadence.line(fmt) for cadence in calendar_views.cadences(self.plan, fmt)],
+            contacts_lead=t["role.letter_contact"],
             contacts=contacts,
-            closing=t["role.letter_closing"],
-            signature=agency.name if agency else client.name,
-            sender=(agency.name, agency.email) if agency and agency.email else None,
-            recipients=[(p.name, p.email) for p in client.people if p.side == "client" and p.email],
+            closing=list(t["role.letter_closing"]),
+            signature=[line for line in signature if line],
+            sender=(sender.name, sender.email) if sender and sender.email else None,
+            to=to,
+            cc=cc,
+            # The calendar made from the plan itself: the role notebook may run before the calendar's.
+            attachments=[Attachment(calendar_file, ics.to_ical(self.plan, fmt), "text", "calendar", (("charset", "utf-8"),))],
+            attachment_note=attachment_note,
         )
 
     def announcement(self) -> Fragment | None:
@@ -140,4 +198,5 @@ class RoleDescription(Document):
         letter = self.letter()
         if self.output_dir is not None:
             eml.write_eml(letter, self.output_dir / f"announcement_{self.role_id}.eml")
-        return self.render("role_letter.html.j2", letter=letter)
+        return self.render("role_letter.html.j2", letter=letter, blocks=letter.blocks(),
+                           headers=self.t["role.letter_headers"])

@@ -1,75 +1,389 @@
-"""Views of a communication plan: a month grid (HTML) and a timeline chart (a static image)."""
+"""Views of a communication plan: the month view (a grid per month, each event with its time and
+full name; a per-week agenda under a month too full for a grid), the timeline chart, and what
+they and the letters share: one colour per cadence, frequency sentences, both local times.
+
+Colours are fixed per item id, so a cadence has the same colour in every pack; an item id a team's
+catalog adds gets a colour derived from its id alone (stable across packs and processes)."""
 
 from __future__ import annotations
 
 import calendar as pycalendar
 import datetime as dt
+import hashlib
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from babel.dates import format_interval, format_skeleton, get_timezone_location
 
 from pmworkbook.core.i18n import WEEKDAY_INDEX, Formatter
 from pmworkbook.plan.communication import CommunicationPlan
 from pmworkbook.render.fragments import Fragment, render
 
+# Okabe-Ito and Paul Tol's colour-blind-safe palettes, dark enough to read as a marker on white.
+CADENCE_COLOURS = {
+    "status_meeting": "#0072B2",
+    "weekly_report": "#009E73",
+    "daily_digest": "#56B4E9",
+    "daily_standup": "#44AA99",
+    "monthly_review": "#E69F00",
+    "kickoff": "#332288",
+    "milestone_preview": "#CC79A7",
+    "milestone_review": "#D55E00",
+    "closure_report": "#882255",
+}
+OTHER_COLOURS = ("#117733", "#999933", "#AA4499", "#6699CC", "#888888", "#661100", "#DDAA33", "#004488")
+MILESTONE_COLOUR = "#b03a2e"
+DAY_RULES = ("weekly", "biweekly", "monthly")  # rules whose sentence names a weekday
+
+# How much a month grid holds on one landscape A4 page at the month view's type size (7.6 pt, lines
+# of 3.2 mm): a day cell is 24 characters wide (a CJK character counts two), a week's row at least
+# 20 mm (document.css), and a page holds 48 lines of rows under its caption, 38 under the section's
+# heading and legend. A month that needs more gets a compact grid (times and colours) with a
+# per-week agenda under it.
+CELL_CHARS = 24
+ROW_LINES = 6.2
+PAGE_LINES = 48
+FIRST_PAGE_LINES = 38
+
+
+def item_key(item: str) -> str:
+    """The catalog id of an occurrence's item: milestone_review-2 -> milestone_review."""
+    return item.split("-")[0]
+
+
+def colour(item: str) -> str:
+    key = item_key(item)
+    if key in CADENCE_COLOURS:
+        return CADENCE_COLOURS[key]
+    digest = hashlib.sha256(key.encode()).digest()  # not hash(): that changes from process to process
+    return OTHER_COLOURS[digest[0] % len(OTHER_COLOURS)]
+
+
+def in_sentence(fmt: Formatter, label: str) -> str:
+    """A catalog label (a role or channel name, written to stand alone) as it reads inside a
+    sentence: lower case first letter where the language has case, unless it is an acronym."""
+    if fmt.language == "zh" or len(label) < 2 or label[1].isupper():
+        return label
+    return label[0].lower() + label[1:]
+
+
+def capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def frequency(fmt: Formatter, rule: str, day: str | None) -> str:
+    """How often a cadence happens, as it reads inside a sentence ("every Tuesday",
+    "w każdą środę", "в первую рабочую пятницу месяца"): a whole phrase per weekday, because
+    Polish and Russian inflect the weekday and what agrees with it."""
+    if rule in DAY_RULES:
+        return fmt.t[f"calendar.frequency.{rule}_on.{day}"]
+    return fmt.t[f"calendar.frequency.{rule}"]
+
+
+def plural(fmt: Formatter, key: str, count: int, **values: Any) -> str:
+    """The catalog sentence `key` in the form Babel's plural rules give for `count` in the document's
+    locale (one, few, many, other; Polish and Russian use three of them for whole numbers)."""
+    forms = fmt.t[key]
+    category = fmt.locale.plural_form(count)
+    return str(forms[category] if category in forms else forms["other"]).format(count=fmt.number(count), **values)
+
+
+def city(timezone: str, fmt: Formatter) -> str:
+    """The time zone's city in the document's language (Europe/Warsaw -> Warszawa, Варшава, 华沙)."""
+    return get_timezone_location(timezone, locale=fmt.locale, return_city=True)
+
+
+def _present(value: Any) -> bool:
+    return value is not None and not pd.isna(value)
+
+
+@dataclass
+class Zones:
+    """The client's and the agency's time zones, and the agency's city (None: the same zone)."""
+
+    client: str
+    agency: str | None
+    client_city: str
+    agency_city: str | None
+
+    @classmethod
+    def of(cls, plan: CommunicationPlan, fmt: Formatter) -> Zones:
+        client = plan.client
+        agency = client.agency.timezone if client.agency and client.agency.timezone != client.timezone else None
+        return cls(client.timezone, agency, city(client.timezone, fmt), city(agency, fmt) if agency else None)
+
+
+def other_time(fmt: Formatter, zones: Zones, start: dt.datetime, agency_start: Any) -> str:
+    """The agency's local time of an occurrence, with its city (and weekday when the date differs);
+    "" when both sides share a zone."""
+    if not zones.agency or not _present(agency_start):
+        return ""
+    if agency_start.date() != start.date():
+        return fmt.t.format("calendar.month_other_time_day", city=zones.agency_city, time=fmt.time(agency_start),
+                            weekday=fmt.weekday(agency_start.date(), "abbreviated"))
+    return fmt.t.format("calendar.month_other_time", city=zones.agency_city, time=fmt.time(agency_start))
+
+
+# ---------------------------------------------------------------------------- cadences
+
+@dataclass
+class Cadence:
+    """A cadence of the client's preset as the documents describe it."""
+
+    id: str
+    rule: str
+    day: str | None
+    title: str
+    channel: str
+    frequency: str  # as it reads inside a sentence: "every Tuesday"
+    time: str  # its usual start, in the client's time
+    agency_time: str  # its usual start in the agency's time ("" when both sides share a zone)
+    agency_weekday: str  # the agency's weekday when its date is not the client's ("" when the same)
+    zones: Zones
+    colour: str
+    count: int
+    daily: bool
+
+    def line(self, fmt: Formatter) -> str:
+        """One whole line: what, how often, when (on both sides' clocks when they differ)."""
+        values = {"title": self.title, "channel": in_sentence(fmt, self.channel), "frequency": self.frequency, "time": self.time}
+        if self.agency_time:
+            zones = {"city": self.zones.client_city, "other_time": self.agency_time, "other_city": self.zones.agency_city}
+            if self.agency_weekday:
+                return fmt.t.format("calendar.cadence_line_zones_day", **values, **zones, other_weekday=self.agency_weekday)
+            return fmt.t.format("calendar.cadence_line_zones", **values, **zones)
+        return fmt.t.format("calendar.cadence_line", **values)
+
+
+def _usual(values: list) -> Any:
+    """The most common value (a time that daylight saving shifts for a week or two is the exception)."""
+    return Counter(values).most_common(1)[0][0] if values else None
+
+
+def _agency_time(fmt: Formatter, start: dt.datetime, agency_start: Any) -> tuple[str, str]:
+    """The agency's clock time of an occurrence, and its weekday when the date is not the client's."""
+    if not _present(agency_start):
+        return "", ""
+    weekday = fmt.weekday(agency_start.date(), "abbreviated") if agency_start.date() != start.date() else ""
+    return fmt.time(agency_start), weekday
+
+
+def cadences(plan: CommunicationPlan, fmt: Formatter) -> list[Cadence]:
+    """Every scheduled cadence of the client's preset (not the channels), in the catalog's order."""
+    templates = fmt.templates
+    comm = plan.client.communication
+    specs = templates.structure("cadences")["presets"][comm.preset]["cadences"]
+    text = templates.text("cadences", plan.client.language)
+    zones = Zones.of(plan, fmt)
+    frame = plan.occurrences
+    rows = []
+    for spec in specs:
+        rule = spec["rule"]
+        if rule == "channel":
+            continue
+        day = spec.get("day", comm.meeting_day) if rule in DAY_RULES else None
+        mine = frame[frame["item"] == spec["id"]]
+        usual = _usual([start.time() for start in mine["start"]])
+        if usual is None:  # no occurrence at all: the catalog's time
+            usual = comm.meeting_time if spec.get("time", "meeting") == "meeting" else dt.time.fromisoformat(spec["time"])
+        agency = _usual([_agency_time(fmt, row.start, row.agency_start) for row in mine.itertuples(index=False)]) if zones.agency else None
+        rows.append(Cadence(
+            id=spec["id"], rule=rule, day=day, title=text[f"items.{spec['id']}.title"],
+            channel=text[f"channels.{spec['channel']}"], frequency=frequency(fmt, rule, day),
+            time=fmt.time(usual), agency_time=agency[0] if agency else "", agency_weekday=agency[1] if agency else "", zones=zones,
+            colour=colour(spec["id"]), count=len(mine), daily=spec["id"] in plan.daily_items,
+        ))
+    return rows
+
+
+def lane_title(fmt: Formatter, item: str) -> str:
+    """The name of an item's kind: a cadence's title, or "Milestone reviews" for all of them."""
+    key = item_key(item)
+    lanes = fmt.t["calendar.lanes"]
+    if key in lanes:
+        return lanes[key]
+    return fmt.templates.text("cadences", fmt.language)[f"items.{key}.title"]
+
+
+def legend(plan: CommunicationPlan, fmt: Formatter) -> list[dict[str, str]]:
+    """The colour of each kind of item the plan holds: the preset's cadences in the catalog's
+    order, then the project's triggers in theirs."""
+    structure = fmt.templates.structure("cadences")
+    preset = structure["presets"][plan.client.communication.preset]
+    order = [spec["id"] for spec in preset["cadences"]] + list(structure["triggers"])
+    held = {item_key(item) for item in plan.occurrences["item"]}
+    keys = [key for key in order if key in held] + sorted(held - set(order))
+    return [{"key": key, "title": lane_title(fmt, key), "colour": colour(key)} for key in keys]
+
+
+# ---------------------------------------------------------------------------- month view
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _lines(text: str, chars: int = CELL_CHARS) -> int:
+    """Lines a text takes in a day cell, wrapped at spaces; a word (or a run of CJK text) longer
+    than a line breaks anywhere."""
+    lines, used = 1, 0
+    for word in text.split():
+        width = _width(word)
+        if used and used + 1 + width > chars:
+            lines, used = lines + 1, 0
+        if used:
+            used += 1 + width
+        else:
+            extra = (width - 1) // chars
+            lines, used = lines + extra, width - extra * chars
+    return lines
+
+
+def _cell_lines(cell: dict[str, Any]) -> float:
+    lines = 1.5 + (_lines(cell["holiday"]) if cell["holiday"] else 0) + cell["provisional"]  # the day's number and padding
+    lines += sum(_lines(f"{e['time']} {e['other_time']} {e['title']}") + 0.2 for e in cell["events"])
+    return lines + sum(_lines(m) for m in cell["milestones"])
+
 
 def month_grid(plan: CommunicationPlan, fmt: Formatter, week_start: str | None = None) -> Fragment:
     first_weekday = WEEKDAY_INDEX[week_start] if week_start else fmt.first_weekday
+    zones = Zones.of(plan, fmt)
     frame = plan.occurrences
-    by_day: dict[dt.date, list[dict]] = {}
-    daily_days: set[dt.date] = set()
-    daily_titles: dict[str, str] = {}
+    by_day: dict[dt.date, list[dict[str, Any]]] = {}
+    daily: dict[dt.date, list[str]] = {}
     for row in frame.itertuples(index=False):
-        if row.item in plan.daily_items:  # every working day: a mark on the day, not a line
-            daily_days.add(row.date)
-            daily_titles[row.item] = row.title
+        if row.item in plan.daily_items:  # every working day: a coloured mark on the day, named in the legend
+            daily.setdefault(row.date, []).append(colour(row.item))
             continue
-        by_day.setdefault(row.date, []).append({"title": row.title, "item": row.item.split("-")[0]})
+        by_day.setdefault(row.date, []).append({
+            "title": row.title, "time": fmt.time(row.start), "other_time": other_time(fmt, zones, row.start, row.agency_start),
+            "colour": colour(row.item), "key": item_key(row.item), "day": row.date,
+            # items held within this one (a milestone review on the status meeting's agenda): their colours too
+            "merged": [colour(item) for item in getattr(row, "merged", None) or ()],
+        })
+    milestones: dict[dt.date, list[str]] = {}
+    for milestone in plan.client.project.milestones:
+        milestones.setdefault(milestone.date, []).append(fmt.t.format("calendar.milestone_day", milestone=milestone.name))
     project = plan.client.project
     last = max([project.end, *by_day])
-    months, month = [], project.start.replace(day=1)
+    months: list[dict[str, Any]] = []
+    month = project.start.replace(day=1)
     grid = pycalendar.Calendar(firstweekday=first_weekday)
+    provisional = False
     while month <= last:
-        weeks = []
+        weeks: list[list[dict[str, Any]]] = []
         for week in grid.monthdatescalendar(month.year, month.month):
-            cells = []
+            cells: list[dict[str, Any]] = []
             for day in week:
+                inside = day.month == month.month
                 reason = plan.calendar.reason_off(day)
+                # A public holiday or make-up day of a year whose official schedule is not out yet.
+                is_provisional = inside and plan.calendar.is_provisional(day) and (
+                    bool(reason and reason.kind == "holiday") or plan.calendar.is_makeup_day(day))
+                provisional = provisional or is_provisional
                 cells.append({
-                    "day": day.day, "in_month": day.month == month.month, "events": by_day.get(day, []),
-                    "off": reason is not None, "holiday": reason.name if reason and reason.kind == "holiday" else "",
-                    "makeup": plan.calendar.is_makeup_day(day), "daily": day in daily_days,
+                    "day": day.day, "date": day, "in_month": inside,
+                    "events": by_day.get(day, []) if inside else [],
+                    "milestones": milestones.get(day, []) if inside else [],
+                    # a public holiday by its name, the engagement's own day off as such (a weekend needs no words)
+                    "off": reason is not None,
+                    "holiday": "" if not inside or not reason or reason.kind == "weekend"
+                    else reason.name if reason.kind == "holiday" else fmt.t[f"calendar.off_reasons.{reason.kind}"],
+                    "makeup": plan.calendar.is_makeup_day(day), "daily": daily.get(day, []) if inside else [],
+                    "provisional": is_provisional,
                 })
             weeks.append(cells)
-        months.append({"title": fmt.month_year(month), "weeks": weeks})
+        needed = sum(max(ROW_LINES, *(_cell_lines(cell) for cell in cells)) for cells in weeks)
+        agenda: list[dict[str, Any]] = []
+        # Too full for a grid: times and colours in the grid, the full names week by week under it.
+        if needed > (FIRST_PAGE_LINES if not months else PAGE_LINES):
+            for cells in weeks:
+                held = [event for cell in cells if cell["in_month"] for event in cell["events"]]
+                if held:
+                    dates = [cell["date"] for cell in cells if cell["in_month"]]
+                    agenda.append({"title": format_interval(dates[0], dates[-1], skeleton="MMMd", locale=fmt.locale),
+                                   "events": [{**event, "date": format_skeleton("MMMEd", event["day"], locale=fmt.locale)}
+                                              for event in held]})
+        months.append({"title": fmt.month_year(month), "weeks": weeks, "agenda": agenda})
         month = (month + dt.timedelta(days=32)).replace(day=1)
     weekdays = [fmt.locale.days["format"]["abbreviated"][(first_weekday + i) % 7] for i in range(7)]
-    return render(fmt.templates, "calendar_months.html.j2", t=fmt.t, months=months, weekdays=weekdays, daily_titles=list(daily_titles.values()))
+    daily_cadences = [c for c in cadences(plan, fmt) if c.daily]
+    return render(fmt.templates, "calendar_months.html.j2", t=fmt.t, fmt=fmt, months=months, weekdays=weekdays,
+                  legend=legend(plan, fmt), daily=daily_cadences, zones=zones, provisional=provisional)
 
 
-def timeline_chart(plan: CommunicationPlan, fmt: Formatter) -> Fragment:
+# ---------------------------------------------------------------------------- timeline
+
+def timeline_figure(plan: CommunicationPlan, fmt: Formatter):
+    """The timeline as a matplotlib figure: a lane per kind of item in its colour, a dashed line per
+    milestone with its name and date above the chart."""
     from matplotlib import dates as mdates
 
-    from pmworkbook.render.charts import fit_tightly, png_data_uri, pyplot
+    from pmworkbook.render.charts import fit_tightly, pyplot
 
     plt = pyplot()
     frame = plan.occurrences
-    # One lane per item kind; milestone previews and reviews share a lane each.
-    lanes = list(dict.fromkeys(item.split("-")[0] for item in frame["item"]))
-    labels = {item.split("-")[0]: title.split(":")[0].split("：")[0] for item, title in zip(frame["item"], frame["title"], strict=True)}
-    figure, axes = plt.subplots(figsize=(10, 0.45 * len(lanes) + 1.2), dpi=100)
+    lanes = legend(plan, fmt)  # one lane per kind of item; milestone previews and reviews share one each
+    milestones = sorted(plan.client.project.milestones, key=lambda m: m.date)
+    figure, axes = plt.subplots(figsize=(10, 0.42 * len(lanes) + 1.8), dpi=100)
     try:
-        for lane, item in enumerate(lanes):
-            dates = [d for d, i in zip(frame["date"], frame["item"], strict=True) if i.split("-")[0] == item]
-            axes.scatter(dates, [lane] * len(dates), s=14 if len(dates) > 40 else 36, marker="|" if len(dates) > 40 else "o")
-        for milestone in plan.client.project.milestones:
-            axes.axvline(milestone.date, color="#b03a2e", linewidth=0.8, linestyle="--")
-        axes.set_yticks(range(len(lanes)), [labels[item] for item in lanes])
-        axes.invert_yaxis()
+        for index, lane in enumerate(lanes):
+            dates = [d for d, i in zip(frame["date"], frame["item"], strict=True) if item_key(i) == lane["key"]]
+            dense = len(dates) > 40
+            axes.scatter(dates, [index] * len(dates), s=14 if dense else 36, marker="|" if dense else "o", color=lane["colour"])
+        axes.set_yticks(range(len(lanes)), [lane["title"] for lane in lanes])
+        axes.set_ylim(len(lanes) - 0.5, -0.5)  # the first lane on top
+        start = min([plan.client.project.start, *frame["date"]])
+        end = max([plan.client.project.end, *frame["date"]])
+        axes.set_xlim(start - dt.timedelta(days=3), end + dt.timedelta(days=3))
+        labels = []
+        for milestone in milestones:
+            axes.axvline(milestone.date, color=MILESTONE_COLOUR, linewidth=0.9, linestyle="--")
+            label = f"{milestone.name} · {format_skeleton('MMMd', milestone.date, locale=fmt.locale)}"
+            labels.append(axes.annotate(label, xy=(milestone.date, 1), xycoords=("data", "axes fraction"), xytext=(3, 4),
+                                        textcoords="offset points", fontsize=8.5, color=MILESTONE_COLOUR, ha="left",
+                                        va="bottom", annotation_clip=False))
         axes.xaxis.set_major_locator(mdates.MonthLocator())
         axes.xaxis.set_major_formatter(plt.FuncFormatter(lambda x, _: fmt.month_year(mdates.num2date(x).date())))
         axes.grid(axis="x", color="#dddddd")
         axes.spines[["top", "right"]].set_visible(False)
         figure.autofmt_xdate()
+        figure.tight_layout()
+        _place_labels(figure, labels)
         fit_tightly(figure)
     except BaseException:
         plt.close(figure)
         raise
-    return render(fmt.templates, "calendar_timeline.html.j2", t=fmt.t, image=png_data_uri(figure))
+    return figure
+
+
+def _place_labels(figure, labels: list) -> None:
+    """Each milestone's name above its line, reading rightwards (leftwards when it would leave the
+    figure); a name that would overlap another goes up a level, as measured by the renderer."""
+    renderer = figure.canvas.get_renderer()
+    right_edge = figure.bbox.x1 - 2
+    levels: list[list] = []
+    for label in labels:
+        if label.get_window_extent(renderer).x1 > right_edge:
+            label.set_horizontalalignment("right")
+            label.xyann = (-3, label.xyann[1])
+        level = 0
+        while True:
+            label.xyann = (label.xyann[0], 4 + 13 * level)
+            box = label.get_window_extent(renderer)
+            if level == len(levels):
+                levels.append([])
+            if not any(box.overlaps(other) for other in levels[level]):
+                levels[level].append(box)
+                break
+            level += 1
+
+
+def timeline_chart(plan: CommunicationPlan, fmt: Formatter) -> Fragment:
+    from pmworkbook.render.charts import png_data_uri
+
+    figure = timeline_figure(plan, fmt)
+    return render(fmt.templates, "calendar_timeline.html.j2", t=fmt.t, image=png_data_uri(figure), legend=legend(plan, fmt),
+                  milestones=bool(plan.client.project.milestones), milestone_colour=MILESTONE_COLOUR)
