@@ -1,9 +1,12 @@
 """RACI checks: each kind of broken matrix is rejected with a message naming the client and row,
-by validation (an error on the client) and by the document's own guard."""
+by validation (an error on the client) and by the document's own guard; the default matrix keeps
+the rules for every combination of roles a client can have."""
 
 from __future__ import annotations
 
 import copy
+import itertools
+import re
 
 import pytest
 
@@ -118,3 +121,81 @@ def test_warnings_for_a_role_accountable_for_most_rows_and_a_crowded_row_are_val
     lines = [ln for ln in result.stderr.splitlines() if "client 'acme-shop'" in ln and "field 'raci'" in ln]
     assert len(lines) == len(warnings) and all("warning:" in ln for ln in lines), result.stderr
     assert any("4 roles are consulted (C)" in ln for ln in lines)
+
+
+# -- the default matrix (no `raci`): valid for every combination of roles a client can have
+
+CATALOG_ROLES = list(TEMPLATES.structure("roles")["roles"])
+SIDES = {role: spec["side"] for role, spec in TEMPLATES.structure("roles")["roles"].items()}
+# How a client can have a catalog role: not at all, in `roles` only, held by a person only, or both.
+WAYS = ("absent", "listed", "held", "both")
+
+
+def client_with(ways: dict[str, str], deliverables: list[str] | None = None) -> Client:
+    data = demo_client().model_dump()
+    data["raci"] = None
+    data["roles"] = [role for role, way in ways.items() if way in ("listed", "both")]
+    data["people"] = [{"name": f"Person {role}", "role": role, "side": SIDES[role]} for role, way in ways.items()
+                      if way in ("held", "both")]
+    if deliverables is not None:
+        data["project"]["deliverables"] = deliverables
+    return Client.model_validate(data)
+
+
+@pytest.mark.parametrize("combination", list(itertools.product(WAYS, repeat=len(CATALOG_ROLES))),
+                         ids=lambda ways: "-".join(w[0] for w in ways))
+def test_the_default_matrix_keeps_its_rules_for_every_combination_of_roles(combination):
+    ways = dict(zip(CATALOG_ROLES, combination, strict=True))
+    client = client_with(ways)
+    assert raci.rule_breaks(client, TEMPLATES) == []
+    matrix = raci.check(client, TEMPLATES)  # the document's guard agrees
+    present = {role for role, way in ways.items() if way != "absent"}
+    if not present:
+        assert matrix.rows == {}  # no role, no matrix (and no role description to show one)
+        return
+    assert list(matrix.rows) == client.project.deliverables
+    for cells in matrix.rows.values():
+        letters = list(cells.values())
+        assert letters.count("A") == 1 and letters.count("R") >= 1, cells
+        assert set(cells) <= present | {"sponsor"}
+        accountable = next(role for role, letter in cells.items() if letter == "A")
+        responsible = [role for role, letter in cells.items() if letter == "R"]
+        # The client accepts (its PM, else its sponsor); the agency delivers whenever it has a role.
+        assert accountable == ("client_pm" if "client_pm" in present and present != {"client_pm"} else "sponsor")
+        if present & {r for r, side in SIDES.items() if side == "agency"}:
+            assert all(SIDES[role] == "agency" for role in responsible), cells
+
+
+def test_client_side_pm_with_an_account_manager_gives_the_agency_the_r_and_builds(demo_raw):
+    raw = copy.deepcopy(demo_raw)
+    entry = next(c for c in raw["clients"] if c["id"] == "acme-shop")
+    del entry["raci"]
+    entry["roles"] = ["client_pm"]
+    entry["people"] = [p for p in entry["people"] if p["role"] in ("client_pm", "sponsor", "account_manager")]
+    validation = validate_data(raw, "core.yaml", TEMPLATES)
+    assert not [p for p in validation.problems_of("acme-shop") if p.severity == "error"], validation.problems_of("acme-shop")
+    client = validation.portfolio.client("acme-shop")
+    matrix = raci.check(client, TEMPLATES)
+    assert matrix.rows == {
+        row: {"client_pm": "A", "account_manager": "R"} for row in entry["project"]["deliverables"]}
+    # no advice about the tool's own default
+    assert not [p for p in validation.problems_of("acme-shop") if p.field and p.field.startswith("raci")]
+    document = RoleDescription(client, TEMPLATES, role_id="client_pm")
+    html = "".join(str(part) for part in (document.header(), document.charter(), document.purpose_and_facts(),
+                                          document.responsibilities(), document.raci(), document.expectations(),
+                                          document.support(), document.sign_off()))
+    header = re.search(r"<thead>(.*?)</thead>", html[html.index('class="grid raci"'):], re.S)[1]
+    columns = re.findall(r"<th[^>]*>(.*?)</th>", header)[1:]
+    first_row = re.search(r"<tbody>\s*<tr>(.*?)</tr>", html[html.index('class="grid raci"'):], re.S)[1]
+    letters = re.findall(r'class="raci-cell raci-\w+">(\w*)</td>', first_row)
+    names = TEMPLATES.text("i18n", "pl")
+    assert dict(zip(columns, letters, strict=True)) == {names["role_names.client_pm"]: "A", names["role_names.account_manager"]: "R"}
+
+
+def test_a_client_without_deliverables_or_milestones_has_no_matrix_and_no_raci_section():
+    data = client_with({"client_pm": "both", "project_manager": "held", "account_manager": "absent",
+                        "account_director": "absent"}, deliverables=[]).model_dump()
+    data["project"]["milestones"] = []
+    client = Client.model_validate(data)
+    assert raci.check(client, TEMPLATES).rows == {}
+    assert str(RoleDescription(client, TEMPLATES, role_id="client_pm").raci()) == ""
