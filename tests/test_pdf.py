@@ -74,4 +74,4 @@ def test_every_demo_document_renders_pixel_for_pixel_as_with_weasyprints_own_she
             assert len(ours) == len(theirs) > 0, html_path
             assert ours == theirs, f"{html_path} renders differently with the narrowed user-agent sheet"
             compared += 1
-    assert compared == 14
+    assert compared >= 3 * len(DEMO_LANGUAGES)  # every client's calendar, role description and evaluation sheet at least
