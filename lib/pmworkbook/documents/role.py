@@ -77,12 +77,13 @@ class RoleDescription(Document):
     def charter(self) -> Fragment:
         """The role charter: holder, reporting line, deputy, time, approval limit, version and date."""
         data = self.charter_data
-        limit = data.approval_limit
-        if limit is not None:
-            limit = self.fmt.money(limit, data.currency) if data.currency else self.fmt.number(limit)
+        # None: no budget to take a share of (to be agreed); "": no approval authority; else the amount
+        limit: str | None = None
+        if data.approval_limit is not None:
+            amount = data.approval_limit
+            limit = "" if not amount else self.fmt.money(amount, data.currency) if data.currency else self.fmt.number(amount)
         return self.render("role_charter.html.j2", charter=data, party=self.party,
-                           time_allocation=self.fmt.percent(data.time_allocation / 100),
-                           approval_limit=None if data.approval_limit is None else (limit if data.approval_limit > 0 else ""))
+                           time_allocation=self.fmt.percent(data.time_allocation / 100), approval_limit=limit)
 
     def sign_off(self) -> Fragment:
         """Signatures of the role holder and the client's sponsor."""
