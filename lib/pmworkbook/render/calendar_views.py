@@ -38,15 +38,17 @@ OTHER_COLOURS = ("#117733", "#999933", "#AA4499", "#6699CC", "#888888", "#661100
 MILESTONE_COLOUR = "#b03a2e"
 DAY_RULES = ("weekly", "biweekly", "monthly")  # rules whose sentence names a weekday
 
-# How much a month grid holds on one landscape A4 page at the month view's type size (7.6 pt, lines
-# of 3.2 mm): a day cell is 24 characters wide (a CJK character counts two), a week's row at least
-# 20 mm (document.css), and a page holds 48 lines of rows under its caption, 38 under the section's
-# heading and legend. A month that needs more gets a compact grid (times and colours) with a
-# per-week agenda under it.
+# How much a month grid holds on one landscape A4 page (172 mm of height between the margins), at
+# the month view's type size (7.6 pt, lines of 3.22 mm): a day cell is 24 characters wide (a CJK
+# character counts two), a week's row at least 20 mm (document.css); the caption and the weekdays take
+# 13 mm, each line of the legend 3.7 mm (175 characters wide), the section's heading 13 mm. A month
+# that needs more lines than the rest holds (less two to spare) gets a compact grid (times and
+# colours) with a per-week agenda under it.
 CELL_CHARS = 24
 ROW_LINES = 6.2
-PAGE_LINES = 48
-FIRST_PAGE_LINES = 38
+LINE_MM = 3.22
+PAGE_MM, CAPTION_MM, HEADING_MM = 172, 13, 13
+LEGEND_LINE_MM, LEGEND_CHARS = 3.7, 175
 
 
 def item_key(item: str) -> str:
@@ -221,6 +223,16 @@ def legend(plan: CommunicationPlan, fmt: Formatter) -> list[dict[str, str]]:
 
 # ---------------------------------------------------------------------------- month view
 
+def _moved_note(fmt: Formatter, row: Any) -> str:
+    """"Moved from 4 May 2027: Project day off." for an occurrence whose day or time changed
+    (the date in its long form, which Polish and Russian decline inside the sentence)."""
+    original_start: Any = getattr(row, "original_start", None)
+    if not _present(original_start):
+        return ""
+    original = fmt.date(row.original_date) if _present(row.original_date) else fmt.time(original_start)
+    return fmt.t.format("calendar.moved_note", original=original, reason=row.moved_reason)
+
+
 def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
@@ -241,9 +253,20 @@ def _lines(text: str, chars: int = CELL_CHARS) -> int:
     return lines
 
 
+def _packed_lines(widths: list[int], chars: int) -> int:
+    """Lines that items of these widths take, each kept whole on a line."""
+    lines, used = 1, 0
+    for width in widths:
+        if used and used + width > chars:
+            lines, used = lines + 1, 0
+        used += width
+    return lines
+
+
 def _cell_lines(cell: dict[str, Any]) -> float:
     lines = 1.5 + (_lines(cell["holiday"]) if cell["holiday"] else 0) + cell["provisional"]  # the day's number and padding
-    lines += sum(_lines(f"{e['time']} {e['other_time']} {e['title']}") + 0.2 for e in cell["events"])
+    lines += sum(_lines(f"{e['time']} {e['other_time']} {e['title']}") + (_lines(e["moved"]) if e["moved"] else 0) + 0.2
+                 for e in cell["events"])
     return lines + sum(_lines(m) for m in cell["milestones"])
 
 
@@ -262,10 +285,13 @@ def month_grid(plan: CommunicationPlan, fmt: Formatter, week_start: str | None =
             "colour": colour(row.item), "key": item_key(row.item), "day": row.date,
             # items held within this one (a milestone review on the status meeting's agenda): their colours too
             "merged": [colour(item) for item in getattr(row, "merged", None) or ()],
+            "moved": _moved_note(fmt, row),
         })
     milestones: dict[dt.date, list[str]] = {}
     for milestone in plan.client.project.milestones:
         milestones.setdefault(milestone.date, []).append(fmt.t.format("calendar.milestone_day", milestone=milestone.name))
+    keys = legend(plan, fmt)
+    daily_cadences = [c for c in cadences(plan, fmt) if c.daily]
     project = plan.client.project
     last = max([project.end, *by_day])
     months: list[dict[str, Any]] = []
@@ -295,23 +321,27 @@ def month_grid(plan: CommunicationPlan, fmt: Formatter, week_start: str | None =
                     "provisional": is_provisional,
                 })
             weeks.append(cells)
-        needed = sum(max(ROW_LINES, *(_cell_lines(cell) for cell in cells)) for cells in weeks)
-        agenda: list[dict[str, Any]] = []
+        months.append({"title": fmt.month_year(month), "weeks": weeks, "agenda": [],
+                       "needed": sum(max(ROW_LINES, *(_cell_lines(cell) for cell in cells)) for cells in weeks)})
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    # The legend's lines: its keys (each kept whole, with its dot or swatch) wrapped, then a line per daily item and the zones' note.
+    key_texts = [fmt.t["calendar.legend"], *(k["title"] for k in keys), fmt.t["calendar.day_off"], fmt.t["calendar.makeup_day"]]
+    key_texts += [fmt.t["calendar.provisional_day"]] if provisional else []
+    legend_lines = _packed_lines([_width(text) + 5 for text in key_texts], LEGEND_CHARS) + len(daily_cadences) + (1 if zones.agency else 0)
+    for index, entry in enumerate(months):
+        room = PAGE_MM - CAPTION_MM - LEGEND_LINE_MM * legend_lines - (HEADING_MM if index == 0 else 0)
         # Too full for a grid: times and colours in the grid, the full names week by week under it.
-        if needed > (FIRST_PAGE_LINES if not months else PAGE_LINES):
-            for cells in weeks:
+        if entry["needed"] > room / LINE_MM - 2:  # two lines to spare: the estimate runs up to one short
+            for cells in entry["weeks"]:
                 held = [event for cell in cells if cell["in_month"] for event in cell["events"]]
                 if held:
                     dates = [cell["date"] for cell in cells if cell["in_month"]]
-                    agenda.append({"title": format_interval(dates[0], dates[-1], skeleton="MMMd", locale=fmt.locale),
-                                   "events": [{**event, "date": format_skeleton("MMMEd", event["day"], locale=fmt.locale)}
-                                              for event in held]})
-        months.append({"title": fmt.month_year(month), "weeks": weeks, "agenda": agenda})
-        month = (month + dt.timedelta(days=32)).replace(day=1)
+                    entry["agenda"].append({"title": format_interval(dates[0], dates[-1], skeleton="MMMd", locale=fmt.locale),
+                                            "events": [{**event, "date": format_skeleton("MMMEd", event["day"], locale=fmt.locale)}
+                                                       for event in held]})
     weekdays = [fmt.locale.days["format"]["abbreviated"][(first_weekday + i) % 7] for i in range(7)]
-    daily_cadences = [c for c in cadences(plan, fmt) if c.daily]
     return render(fmt.templates, "calendar_months.html.j2", t=fmt.t, fmt=fmt, months=months, weekdays=weekdays,
-                  legend=legend(plan, fmt), daily=daily_cadences, zones=zones, provisional=provisional)
+                  legend=keys, daily=daily_cadences, zones=zones, provisional=provisional)
 
 
 # ---------------------------------------------------------------------------- timeline
