@@ -41,7 +41,7 @@ class EvaluationReport(Document):
 
     def _context(self, **extra: Any) -> dict[str, Any]:
         band_names = self.templates.text("criteria", self.client.language)["bands"]
-        return dict(report=self.report, criteria=self.criteria, bands=self.bands, band_names=band_names,
+        return dict(report=self.report, criteria=self.criteria, bands=self.bands, band_names=band_names, groups=self.subject.groups,
                     count=len(self.collected.responses), replaced=len(self.collected.replaced),
                     lv=partial(evaluation.labelled, self.fmt), listed=partial(evaluation.listed, self.fmt), **extra)
 

@@ -115,7 +115,7 @@ def score(responses: list[Response], criteria: list[dict], bands: list[dict]) ->
         criteria_counts[criterion] = total
     comments: dict[str, list[tuple[str, str]]] = {c: [] for c in ids}
     open_answers: dict[str, list[tuple[str, str]]] = {q: [] for q in OPEN_QUESTIONS}
-    for response in responses:
+    for response in sorted(responses, key=lambda r: RATER_GROUPS.index(r.rater_group)):  # self, manager, team, client
         if response.rater_group in shown:
             for criterion, text in response.comments.items():
                 comments.setdefault(criterion, []).append((response.rater_group, text))
