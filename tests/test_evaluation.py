@@ -321,11 +321,15 @@ def test_numbered_copies_have_tokens_of_their_own_and_never_overwrite(copies, tm
     tokens = [identity_of(folder / name)["token"] for name in names]
     assert all(re.fullmatch(r"[0-9a-f]{16}", t) for t in tokens) and len(set(tokens)) == len(tokens)
     assert [identity_of(folder / f"evaluation_form_client_pm_team_{n:02d}.xlsx")["copy"] for n in (1, 2, 3)] == [1, 2, 3]
-    again = run_cli("forms", DEMO, "--client", CLIENT, "--subject", "project_manager", "--to", tmp_path)
-    assert again.returncode == 0, again.stderr
-    more = run_cli("forms", DEMO, "--client", CLIENT, "--subject", "project_manager", "--copies", "1", "--to", tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [f"evaluation_form_project_manager_client_{n:02d}.xlsx" for n in (1, 2, 3, 4)]
-    assert "1 numbered form(s)" in more.stdout
+    # Made again, copies continue the numbering: copies already sent keep their number and token.
+    from pmworkbook.batch.collect import write_copies
+    from pmworkbook.batch.jobs import Settings
+
+    write_copies(demo_client(CLIENT), tmp_path, Settings(), subject_keys=["project_manager"])  # as many as planned: 3
+    first = identity_of(tmp_path / "evaluation_form_project_manager_client_01.xlsx")["token"]
+    [more] = write_copies(demo_client(CLIENT), tmp_path, Settings(), copies=1, subject_keys=["project_manager"])
+    assert more.name == "evaluation_form_project_manager_client_04.xlsx" and len(list(tmp_path.iterdir())) == 4
+    assert identity_of(tmp_path / "evaluation_form_project_manager_client_01.xlsx")["token"] == first
     unknown = run_cli("forms", DEMO, "--client", CLIENT, "--subject", "sponsor", "--to", tmp_path)
     assert unknown.returncode == 2 and "client_pm, project_manager" in unknown.stderr
 
