@@ -23,9 +23,9 @@ class EvaluationReport(Document):
                  subject: str = "client_pm", responses: str | Path | None = None):
         super().__init__(client, templates, output_dir)
         self.subject = evaluation.subject(client, subject)
-        if not responses:
-            raise ValueError("no responses file: `pmworkbook collect` gathers the returned forms and passes it")
-        self.collected = Collected.from_json(Path(responses).read_text(encoding="utf-8")).of(self.subject.key)
+        # `pmworkbook collect` passes the file it wrote; a notebook opened without one shows an empty report.
+        collected = Collected.from_json(Path(responses).read_text(encoding="utf-8")) if responses else Collected([], [])
+        self.collected = collected.of(self.subject.key)
         self.criteria = evaluation.criteria_for(client, self.templates, self.subject.preset)
         self.bands = self.templates.structure("criteria")["bands"]
         self.report = scoring.score(self.collected.responses, self.criteria, self.bands)
