@@ -181,8 +181,9 @@ def test_user_text_is_never_a_formula_in_xlsx(evil_pack):
 def test_user_text_in_eml_is_encoded(evil_pack):
     message = email.message_from_bytes((evil_pack / "announcement_client_pm.eml").read_bytes(), policy=email.policy.default)
     assert EVIL_PROJECT in message["Subject"]
-    assert message.get_content_charset() == "utf-8"
-    assert "Dana <b>Whitfield</b>" in message.get_content()
+    body = message.get_body(preferencelist=("plain",))  # the text beside the attached calendar
+    assert body.get_content_charset() == "utf-8"
+    assert "Dana <b>Whitfield</b>" in body.get_content()
 
 
 def test_a_team_can_build_with_its_own_templates_folder(tmp_path):

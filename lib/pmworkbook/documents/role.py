@@ -137,11 +137,14 @@ class RoleDescription(Document):
                   "project": client.project.name, "start": fmt.date(client.project.start),
                   "agency": agency.name if agency else ""}
 
+        def unbroken(phone: str | None) -> str:
+            return (phone or "").replace(" ", "\u00a0")  # a phone number never wraps across lines
+
         def person_line(person: Person) -> str:
             variant = "both" if person.email and person.phone else "email" if person.email else "phone" if person.phone else "none"
             role = calendar_views.in_sentence(fmt, t.get(f"role_names.{person.role}", person.role))
             return t.format(f"role.letter_contact_line.{variant}", name=person.name, role=role, email=person.email or "",
-                            phone=person.phone or "")
+                            phone=unbroken(person.phone))
 
         # The holder first, then the project manager on the other side, then the agency's own line.
         counterpart = "project_manager" if role_side == "client" else "client_pm"
@@ -150,7 +153,7 @@ class RoleDescription(Document):
         if agency and (agency.email or agency.phone):
             variant = "both" if agency.email and agency.phone else "email" if agency.email else "phone"
             contacts.append(t.format(f"role.letter_contact_line.{variant}", name=agency.name, role=t["role.letter_agency"],
-                                     email=agency.email or "", phone=agency.phone or ""))
+                                     email=agency.email or "", phone=unbroken(agency.phone)))
 
         # Addressed to the teams as the communication plan's audiences name them (client team, then
         # agency team, the .ics invites the same people); the holder in Cc, the sender not at all.
