@@ -325,7 +325,7 @@ def month_grid(plan: CommunicationPlan, fmt: Formatter, week_start: str | None =
                        "needed": sum(max(ROW_LINES, *(_cell_lines(cell) for cell in cells)) for cells in weeks)})
         month = (month + dt.timedelta(days=32)).replace(day=1)
     # The legend's lines: its keys (each kept whole, with its dot or swatch) wrapped, then a line per daily item and the zones' note.
-    key_texts = [fmt.t["calendar.legend"], *(k["title"] for k in keys), fmt.t["calendar.day_off"], fmt.t["calendar.makeup_day"]]
+    key_texts = [fmt.t["calendar.legend_label"], *(k["title"] for k in keys), fmt.t["calendar.day_off"], fmt.t["calendar.makeup_day"]]
     key_texts += [fmt.t["calendar.provisional_day"]] if provisional else []
     legend_lines = _packed_lines([_width(text) + 5 for text in key_texts], LEGEND_CHARS) + len(daily_cadences) + (1 if zones.agency else 0)
     for index, entry in enumerate(months):
