@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # One stamp per interpreter: another PYTHON=... makes the venv again on it.
 STAMP := $(VENV)/.installed$(subst /,-,$(PYTHON))
 
-.PHONY: demo test test-slow check lab bench validate install clean system-build system-test
+.PHONY: demo test test-slow check lab workshop rate bench validate install clean system-build system-test
 
 demo: system-build $(STAMP)
 	$(BIN)/pmworkbook build examples/demo-portfolio.yaml --out outputs
@@ -27,8 +27,18 @@ check: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/pmworkbook validate examples/demo-portfolio.yaml
 
+# The apps, served from this folder so that the files under outputs/ open from the page:
+# the workshop and the rating form as pages without code (Voila), or all notebooks in JupyterLab.
+# PORTFOLIO=my-portfolio.yaml edits another portfolio than the demo.
+APP_ARGS = $(if $(PORTFOLIO),--portfolio $(PORTFOLIO))
+workshop: system-build $(STAMP)
+	$(BIN)/python -m pmworkbook.apps.server workshop $(APP_ARGS)
+
+rate: system-build $(STAMP)
+	$(BIN)/python -m pmworkbook.apps.server rate $(APP_ARGS)
+
 lab: system-build $(STAMP)
-	$(BIN)/jupyter lab lib/pmworkbook/notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+	$(BIN)/python -m pmworkbook.apps.server lab $(APP_ARGS)
 
 bench: system-build $(STAMP)
 	$(BIN)/python bench/throughput.py --clients 20

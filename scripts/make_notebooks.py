@@ -51,15 +51,27 @@ nbs = {
     "doc.summary()", "doc.by_group()", "doc.by_criterion()", "doc.charts()", "doc.comments()"]),
  "workshop": notebook("Workshop",
    "Shape a client's communication plan with the client in the room: change the cadences, the meeting day and time, "
-   "the milestones and the days off; the calendar below follows. **Save** writes the changes back to the portfolio "
-   "file (its comments and order kept); **Build pack** builds the client's documents.",
-   'portfolio = ""  # the portfolio file to edit; empty: the bundled demo\nclient_id = ""  # the client to start with; empty: the first\nout = "../outputs"  # where Build pack writes\n',
-   ["from pmworkbook.apps.widgets import WorkshopForm\nfrom pmworkbook.core.templates import DEMO_PORTFOLIO\n\nWorkshopForm(portfolio or DEMO_PORTFOLIO, client_id or None, out)"]),
+   "the milestones and the days off; the calendar beside the form follows. **Save** writes the changes back to the portfolio "
+   "file (its comments and order kept); **Build pack** builds the client's documents, with links that open them. "
+   "`make workshop` shows this page as an app (Voila), without code; `make lab` opens it here.",
+   'portfolio = ""  # the portfolio file to edit; empty: the one `make workshop` serves, else the bundled demo\n'
+   'client_id = ""  # the client to start with; empty: ?client= in the app\'s address, else the first\n'
+   'out = ""  # where Build pack writes; empty: outputs/ of the served folder (../outputs here)\n',
+   ["from pmworkbook.apps.server import query, setting\nfrom pmworkbook.apps.widgets import WorkshopForm\nfrom pmworkbook.core.templates import DEMO_PORTFOLIO\n\n"
+    "WorkshopForm(setting(\"portfolio\", portfolio, DEMO_PORTFOLIO), client_id or query(\"client\"), setting(\"out\", out, \"../outputs\"),\n"
+    "             language=query(\"lang\"))"]),
  "evaluation_form": notebook("Evaluation form",
-   "A rater chooses the client and their rater group, answers every criterion and saves. Each save is a new response "
-   "file in `responses_dir`; `pmworkbook collect` reads them into the evaluation report.",
-   'portfolio = ""  # empty: the bundled demo\nresponses_dir = "../responses"  # where answers are saved\nclient_id = ""\nrater_group = ""\n',
-   ["from pmworkbook.apps.widgets import EvaluationForm\nfrom pmworkbook.core.templates import DEMO_PORTFOLIO\n\nEvaluationForm(portfolio or DEMO_PORTFOLIO, responses_dir, client_id or None, rater_group or None)"]),
+   "A rater chooses the client, the person evaluated and their own rater group, answers every criterion and saves. "
+   "Each save is a new response file in `responses_dir/<client id>/`, the folder that "
+   "`pmworkbook collect responses/<client id> --client <client id>` reads into the evaluation report. "
+   "`make rate` shows this page as an app (Voila), without code.",
+   'portfolio = ""  # empty: the one `make rate` serves, else the bundled demo\n'
+   'responses_dir = ""  # answers go to <responses_dir>/<client id>/; empty: responses/ of the served folder (../responses here)\n'
+   'client_id = ""  # empty: ?client= in the app\'s address, else the first\n'
+   'rater_group = ""  # empty: the rater chooses\n',
+   ["from pmworkbook.apps.server import query, setting\nfrom pmworkbook.apps.widgets import EvaluationForm\nfrom pmworkbook.core.templates import DEMO_PORTFOLIO\n\n"
+    "EvaluationForm(setting(\"portfolio\", portfolio, DEMO_PORTFOLIO), setting(\"responses\", responses_dir, \"../responses\"),\n"
+    "               client_id or query(\"client\"), rater_group or None)"]),
 }
 for name, nb in nbs.items():
     if name in ONLY or not ONLY:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import shutil
 
@@ -57,7 +58,7 @@ def test_workshop_saves_changes_keeping_comments_and_order(portfolio_copy):
 ])
 def test_invalid_values_are_shown_and_nothing_is_saved(portfolio_copy, field, value, where, message):
     before = portfolio_copy.read_bytes()
-    form = WorkshopForm(portfolio_copy, "sever-logistics")
+    form = WorkshopForm(portfolio_copy, "sever-logistics", language="en")
     getattr(form, field).value = value
     assert message in form.errors[where].value
     assert not form.save()
@@ -81,31 +82,104 @@ def test_the_preview_follows_the_widgets(portfolio_copy):
     def html() -> str:
         return form.preview.value
 
-    assert "Weekly on Monday" in html()
+    assert "Every Monday" in html()
     form.meeting_day.value = "TH"
-    assert "Weekly on Thursday" in html() and 'src="data:image/png;base64,' in html()
+    assert "Every Thursday" in html() and "Every Monday" not in html() and 'src="data:image/png;base64,' in html()
 
 
-def _answer_all(form: EvaluationForm, scores: list) -> None:
+def test_the_workshop_speaks_the_clients_language_and_switches(portfolio_copy):
+    form = WorkshopForm(portfolio_copy, "sever-logistics")
+    assert form.language.value == "ru"
+    seen = {}
+    for language in ("en", "zh", "pl", "ru"):
+        form.language.value = language
+        t = Templates.get().text("i18n", language)
+        labels = (form.save_button.description, form.build_button.description, form.meeting_day.description,
+                  form.add_milestone.description, form.milestone_rows[0].remove.description)
+        assert labels == (t["apps.workshop.save"], t["apps.workshop.build"], t["apps.workshop.meeting_day"],
+                          t["apps.workshop.add_milestone"], t["apps.workshop.remove"])
+        seen[language] = labels[0]
+        form.days_off.value = "someday"  # a message of the form's own, in the language chosen
+        assert html.escape(t.format("apps.workshop.bad_date", value="someday")) in form.errors["days_off"].value
+        form.days_off.value = ""
+    assert seen == {"en": "Save", "zh": "保存", "pl": "Zapisz", "ru": "Сохранить"}
+    form.language.value = "zh"
+    assert dict(form.meeting_day.options)["星期四"] == "TH"  # weekdays by name, the value still the code
+
+
+def test_unsaved_changes_are_marked_and_switching_asks(portfolio_copy):
+    before = portfolio_copy.read_bytes()
+    form = WorkshopForm(portfolio_copy, "acme-shop", language="en")
+    assert form.unsaved.value == "" and form.ask.layout.display == "none"
+    form.meeting_day.value = "TH"
+    assert "Unsaved changes" in form.unsaved.value
+    form.client.value = "harbor-health"  # asked, not switched: the edits are still on screen
+    assert form.ask.layout.display == "flex" and "Unsaved changes" in form.unsaved.value
+    assert form.client.value == "acme-shop" and form.meeting_day.value == "TH"
+    form.answer("cancel")
+    assert form.ask.layout.display == "none" and form.client.value == "acme-shop" and form.meeting_day.value == "TH"
+    form.client.value = "harbor-health"
+    form.answer("discard")
+    assert form.client.value == "harbor-health" and form.unsaved.value == "" and portfolio_copy.read_bytes() == before
+    form.meeting_day.value = "FR"
+    form.client.value = "acme-shop"
+    form.answer("save")  # saved, then switched
+    assert form.client.value == "acme-shop" and form.meeting_day.value == "TU"
+    assert load_portfolio(portfolio_copy).client("harbor-health").communication.meeting_day == "FR"
+
+
+def test_a_message_goes_when_the_form_changes_and_a_second_save_writes_nothing(portfolio_copy):
+    form = WorkshopForm(portfolio_copy, "harbor-health", language="en")
+    form.meeting_time.value = "25:00"
+    assert not form.save() and "Not saved" in form.status.value
+    form.meeting_time.value = "11:00"
+    assert form.status.value == ""  # the old message no longer applies
+    assert form.save() and "Saved to portfolio.yaml" in form.status.value
+    saved = portfolio_copy.read_bytes()
+    assert form.save() and "no changes to save" in form.status.value  # a double click: nothing more is written
+    assert portfolio_copy.read_bytes() == saved and not form.save_button.disabled
+
+
+def test_links_point_into_the_served_folder(tmp_path, monkeypatch):
+    from pmworkbook.apps.server import file_url
+
+    target = tmp_path / "outputs" / "acme-shop" / "kalendarz komunikacji.pdf"
+    assert file_url(target) is None  # not served: the widget falls back to a path
+    monkeypatch.setenv("PMWORKBOOK_ROOT", str(tmp_path))
+    monkeypatch.setenv("PMWORKBOOK_FILES_URL", "/voila/files/")
+    assert file_url(target) == "/voila/files/outputs/acme-shop/kalendarz%20komunikacji.pdf"
+    assert file_url(tmp_path.parent / "elsewhere.pdf") is None
+
+
+def _answer_all(form: EvaluationForm, scores: list, group: str = "team") -> None:
+    form.group.value = group
     for (score, comment, _), value in zip(form.answers.values(), scores, strict=True):
         score.value = value
         comment.value = "=1+1 literal" if value == 5 else ""
 
 
 def test_evaluation_form_requires_every_answer_and_never_overwrites(tmp_path):
-    form = EvaluationForm(DEMO, tmp_path / "responses", "sever-logistics", "team")
+    form = EvaluationForm(DEMO, tmp_path / "responses", "sever-logistics")
+    assert form.group.value is None  # the rater chooses; nothing is preselected
     assert "Не наблюдалось" in form.answers["on_time_delivery"][0].options[-1]
     assert form.save() is None
     assert "критериев без ответа: 6" in form.status.value
+    assert Templates.get().text("i18n", "ru")["apps.rating.choose_group"] in form.group_error.value
     assert not (tmp_path / "responses").exists() or not list((tmp_path / "responses").iterdir())
+    for score, _, _ in form.answers.values():
+        score.value = 3
+    assert form.save() is None and "группу" in form.status.value  # every score given, the group not chosen
     _answer_all(form, [5, 4, "not_observed", 3, 4, 4])
     first = form.save()
     assert first and all(score.value is None for score, _, _ in form.answers.values())  # blank for the next rater
+    assert form.group.value is None
     _answer_all(form, [3, 3, 3, 3, 3, 3])
     second = form.save()
     assert second != first and json.loads(first.read_text())["answers"]["on_time_delivery"]["score"] == 5
-    # collect reads what the form saved
-    result = run_cli("collect", tmp_path / "responses", "--portfolio", DEMO, "--client", "sever-logistics",
+    assert first.parent == second.parent == tmp_path / "responses" / "sever-logistics"  # one folder per client
+    assert json.loads(first.read_text())["subject"] == form.chosen.key
+    # collect reads what the form saved, from the client's own folder
+    result = run_cli("collect", tmp_path / "responses" / "sever-logistics", "--portfolio", DEMO, "--client", "sever-logistics",
                      "--out", tmp_path / "outputs")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 response(s) counted, 0 rejected" in result.stdout

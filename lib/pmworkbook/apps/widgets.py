@@ -1,12 +1,16 @@
-"""Interactive forms for JupyterLab (ipywidgets): the workshop editor and the evaluation form.
+"""Interactive forms (ipywidgets), for Voila (`make workshop`, `make rate`) and JupyterLab: the
+workshop editor and the evaluation form.
 
 The logic lives here so that tests can drive it by setting widget values from Python; the
-notebooks only create a form and display it. Exported documents never contain widgets.
+notebooks only create a form and display it. Exported documents never contain widgets. Every
+label, button and message comes from the catalogs, in the client's language unless the
+language picker says otherwise.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import os
 import secrets
@@ -14,12 +18,15 @@ from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
+from babel import Locale
 from IPython.display import display
 
+from pmworkbook.apps.server import file_url
 from pmworkbook.apps.workshop import WorkshopSession
+from pmworkbook.core.i18n import Formatter
 from pmworkbook.core.templates import Templates
 from pmworkbook.plan.validation import validate
-from pmworkbook.portfolio.model import WEEKDAYS, Client
+from pmworkbook.portfolio.model import LANGUAGES, WEEKDAYS, Client
 from pmworkbook.render.fragments import render
 
 # The label that shows the problems of each edited field.
@@ -27,22 +34,38 @@ FIELD_LABELS = {"communication.preset": "preset", "communication.meeting_day": "
                 "communication.meeting_time": "meeting_time", "communication.days_off": "days_off",
                 "project.milestones": "milestones", "general": "general"}
 
+# The projector layout: the form and the preview side by side within 1280 px, type large enough to
+# read from the back of a room, nothing wider than its column (the preview's tables and charts shrink).
+APP_CSS = """<style>
+.pmw-app { font-size: 15px; max-width: 1260px; }
+.pmw-app .widget-label, .pmw-app .widget-dropdown select, .pmw-app .widget-text input, .pmw-app textarea,
+.pmw-app .widget-button, .pmw-app .widget-toggle-button { font-size: 15px; }
+.pmw-preview { overflow-x: hidden; min-width: 0; }
+.pmw-preview img, .pmw-preview svg, .pmw-preview table { max-width: 100% !important; height: auto; }
+.pmw-preview table { table-layout: fixed; word-wrap: break-word; font-size: 13px; }
+.pmw-unsaved { color: #b54708; font-weight: bold; }
+.pmw-ask { border: 2px solid #b54708; padding: 6px 10px; background: #fffaeb; }
+</style>"""
+
 
 def _error_label() -> w.HTML:
     return w.HTML(layout=w.Layout(margin="0 0 0 1em"))
 
 
 def _show_error(label: w.HTML, message: str | None) -> None:
-    import html
-
     label.value = f'<span style="color:#b42318">{html.escape(message)}</span>' if message else ""
+
+
+def language_options() -> list[tuple[str, str]]:
+    """Each language under its own name: 中文, Polski, Русский."""
+    return [(Locale.parse(code).get_display_name(code).capitalize(), code) for code in LANGUAGES]
 
 
 class MilestoneRow:
     def __init__(self, name: str = "", date: dt.date | None = None, on_change=None, on_remove=None):
-        self.name = w.Text(value=name, placeholder="Milestone", layout=w.Layout(width="18em"))
-        self.date = w.DatePicker(value=date, layout=w.Layout(width="12em"))
-        self.remove = w.Button(description="Remove", layout=w.Layout(width="7em"))
+        self.name = w.Text(value=name, layout=w.Layout(width="16em"))
+        self.date = w.DatePicker(value=date, layout=w.Layout(width="11em"))
+        self.remove = w.Button(layout=w.Layout(width="auto"))
         self.box = w.HBox([self.name, self.date, self.remove])
         self.box.add_class("pmw-milestone")
         if on_change:
@@ -51,51 +74,116 @@ class MilestoneRow:
         if on_remove:
             self.remove.on_click(lambda _: on_remove(self))
 
+    def label(self, t) -> None:
+        self.name.placeholder = t["apps.workshop.milestone_placeholder"]
+        self.remove.description = t["apps.workshop.remove"]
+
 
 class WorkshopForm:
     """Edit one client's communication plan and milestones; see the calendar change; save; build."""
 
     def __init__(self, portfolio_path: str | Path, client_id: str | None = None, out: str | Path = "outputs",
-                 templates: Templates | None = None):
+                 templates: Templates | None = None, language: str | None = None):
         self.session = WorkshopSession(portfolio_path, templates)
         self.path = self.session.path
         self.out = Path(out)
         presets = list(self.session.templates.structure("cadences")["presets"])
         clients = self.session.clients
+        style = {"description_width": "9em"}
         self.client = w.Dropdown(options=[(f"{c.name} ({c.id})", c.id) for c in clients],
-                                 value=client_id or clients[0].id, description="Client")
-        self.preset = w.Dropdown(options=presets, description="Cadences")
-        self.meeting_day = w.Dropdown(options=list(WEEKDAYS), description="Meeting day")
-        self.meeting_time = w.Text(description="Meeting time", placeholder="HH:MM")
-        self.days_off = w.Textarea(description="Days off", placeholder="YYYY-MM-DD, one per line", rows=3)
+                                 value=client_id if client_id in {c.id for c in clients} else clients[0].id, style=style)
+        self.language = w.Dropdown(options=language_options(), style=style, layout=w.Layout(width="16em"))
+        self.preset = w.Dropdown(options=presets, style=style)
+        self.meeting_day = w.Dropdown(options=list(WEEKDAYS), style=style)
+        self.meeting_time = w.Text(style=style)
+        self.days_off = w.Textarea(rows=3, style=style)
         self.milestone_rows: list[MilestoneRow] = []
+        self.milestones_title = w.HTML()
         self.milestones = w.VBox()
-        self.add_milestone = w.Button(description="Add milestone", icon="plus")
+        self.add_milestone = w.Button(icon="plus")
         self.errors = {name: _error_label() for name in ("preset", "meeting_day", "meeting_time", "days_off", "milestones", "general")}
-        self.save_button = w.Button(description="Save", button_style="primary", icon="save")
-        self.build_button = w.Button(description="Build pack", icon="cogs")
+        self.save_button = w.Button(button_style="primary", icon="save")
+        self.build_button = w.Button(icon="cogs")
+        self.unsaved = w.HTML()  # the marker: shown while the widgets differ from the file
         self.status = w.HTML()
+        self.links = w.HTML()  # the files of the last build, kept until the next build
+        self.preview_title = w.HTML()
         self.preview = w.HTML()  # the calendar as it would be with the values shown
+        self.preview.add_class("pmw-preview")
+        # asked when the client is switched with unsaved changes: save, discard or cancel
+        self.ask_text = w.HTML()
+        self.ask_save, self.ask_discard, self.ask_cancel = w.Button(button_style="primary"), w.Button(button_style="danger"), w.Button()
+        self.ask = w.VBox([self.ask_text, w.HBox([self.ask_save, self.ask_discard, self.ask_cancel])],
+                          layout=w.Layout(display="none"))
+        self.ask.add_class("pmw-ask")
+        self.ask_save.add_class("pmw-ask-save")
+        self.ask_discard.add_class("pmw-ask-discard")
+        self.ask_cancel.add_class("pmw-ask-cancel")
         for name, widget in (("client", self.client), ("preset", self.preset), ("meeting-day", self.meeting_day),
                              ("meeting-time", self.meeting_time), ("days-off", self.days_off), ("save", self.save_button),
-                             ("build", self.build_button), ("status", self.status), ("add-milestone", self.add_milestone)):
+                             ("build", self.build_button), ("status", self.status), ("add-milestone", self.add_milestone),
+                             ("language", self.language), ("unsaved", self.unsaved), ("links", self.links)):
             widget.add_class(f"pmw-{name}")
         self._loading = False
-        self.client.observe(lambda change: self.load_client(change["new"]), "value")
+        self._saving = False
+        self._shown = self.client.value  # the client whose values the widgets hold
+        self._pending: str | None = None  # the client asked for while the widgets have unsaved changes
+        self.client.observe(lambda change: self.switch_to(change["new"]), "value")
+        self.language.observe(lambda change: self.relabel(), "value")
         for widget in (self.preset, self.meeting_day, self.meeting_time, self.days_off):
             widget.observe(lambda change: self.refresh(), "value")
         self.add_milestone.on_click(lambda _: self._add_row())
         self.save_button.on_click(lambda _: self.save())
         self.build_button.on_click(lambda _: self.build())
+        self.ask_save.on_click(lambda _: self.answer("save"))
+        self.ask_discard.on_click(lambda _: self.answer("discard"))
+        self.ask_cancel.on_click(lambda _: self.answer("cancel"))
+        self._loading = True
+        self.language.value = language if language in LANGUAGES else self.session.client(self.client.value).language
+        self._loading = False
         self.load_client(self.client.value)
+
+    # -- language
+    @property
+    def t(self):
+        return self.session.templates.text("i18n", self.language.value)
+
+    def relabel(self) -> None:
+        """Every label, button and placeholder in the chosen language; the preview too."""
+        if self._loading:
+            return
+        t, f = self.t, Formatter(self.language.value, None, self.session.templates)
+        for widget, key in ((self.client, "client"), (self.preset, "preset"), (self.meeting_day, "meeting_day"),
+                            (self.meeting_time, "meeting_time"), (self.days_off, "days_off")):
+            widget.description = t[f"apps.workshop.{key}"]
+        self.language.description = t["apps.language"]
+        value = self.meeting_day.value
+        self._loading = True
+        self.meeting_day.options = [(f.weekday(day), day) for day in WEEKDAYS]
+        self.meeting_day.value = value
+        self._loading = False
+        self.meeting_time.placeholder = t["apps.workshop.time_placeholder"]
+        self.days_off.placeholder = t["apps.workshop.days_off_placeholder"]
+        self.milestones_title.value = f"<b>{html.escape(t['apps.workshop.milestones'])}</b>"
+        self.add_milestone.description = t["apps.workshop.add_milestone"]
+        self.save_button.description = t["apps.workshop.save"]
+        self.build_button.description = t["apps.workshop.build"]
+        self.preview_title.value = f"<b>{html.escape(t['apps.workshop.preview'])}</b>"
+        self.ask_save.description = t["apps.workshop.save"]
+        self.ask_discard.description = t["apps.workshop.discard"]
+        self.ask_cancel.description = t["apps.workshop.cancel"]
+        for row in self.milestone_rows:
+            row.label(t)
+        self.refresh(clear=False)
 
     # -- state
     @property
     def current(self) -> Client:
-        return self.session.client(self.client.value)
+        return self.session.client(self._shown)
 
     def load_client(self, client_id: str) -> None:
         self._loading = True
+        self._shown = client_id
         client = self.session.client(client_id)
         comm = client.communication
         self.preset.value = comm.preset
@@ -106,10 +194,40 @@ class WorkshopForm:
         for milestone in client.project.milestones:
             self._add_row(milestone.name, milestone.date, refresh=False)
         self._loading = False
-        self.refresh()
+        self.links.value = ""
+        self.relabel()
+
+    def switch_to(self, client_id: str) -> None:
+        """Another client chosen: with unsaved changes, ask first (save, discard, cancel)."""
+        if self._loading or client_id == self._shown:
+            return
+        if not self.dirty:
+            self.load_client(client_id)
+            return
+        self._pending = client_id
+        self._loading = True
+        self.client.value = self._shown  # the dropdown shows whose values are on screen until answered
+        self._loading = False
+        names = {c.id: c.name for c in self.session.clients}
+        self.ask_text.value = html.escape(self.t.format("apps.workshop.switch_ask", client=names[self._shown], other=names[client_id]))
+        self.ask.layout.display = "flex"
+
+    def answer(self, choice: str) -> None:
+        target, self._pending = self._pending, None
+        self.ask.layout.display = "none"
+        if target is None or choice == "cancel":
+            return
+        if choice == "save" and not self.save():
+            return  # not saved: the problems are shown; stay on this client
+        self._loading = True
+        self.client.value = target
+        self._loading = False
+        self.load_client(target)
 
     def _add_row(self, name: str = "", date: dt.date | None = None, refresh: bool = True) -> None:
-        self.milestone_rows.append(MilestoneRow(name, date, lambda change: self.refresh(), self._remove_row))
+        row = MilestoneRow(name, date, lambda change: self.refresh(), self._remove_row)
+        row.label(self.t)
+        self.milestone_rows.append(row)
         self.milestones.children = [row.box for row in self.milestone_rows]
         if refresh:
             self.refresh()
@@ -123,6 +241,7 @@ class WorkshopForm:
     def changes(self) -> tuple[dict[str, Any], dict[str, str]]:
         """The fields the widgets changed (dotted paths) and the values that cannot be read."""
         client, problems, changes = self.current, {}, {}
+        t = self.t
         comm = client.communication
         if self.preset.value != comm.preset:
             changes["communication.preset"] = self.preset.value
@@ -135,138 +254,228 @@ class WorkshopForm:
             try:
                 days.append(dt.date.fromisoformat(line.strip().rstrip(",")))
             except ValueError:
-                problems["days_off"] = f"{line!r} is not a date; write YYYY-MM-DD, one per line"
+                problems["days_off"] = t.format("apps.workshop.bad_date", value=line)
         if days != list(comm.days_off):
             changes["communication.days_off"] = days
         milestones = []
         for index, row in enumerate(self.milestone_rows, start=1):
             if not row.name.value.strip() or row.date.value is None:
-                problems["milestones"] = f"milestone {index} needs a name and a date"
+                problems["milestones"] = t.format("apps.workshop.milestone_incomplete", number=index)
             else:
                 milestones.append({"name": row.name.value.strip(), "date": row.date.value})
         if milestones != [{"name": m.name, "date": m.date} for m in client.project.milestones]:
             changes["project.milestones"] = milestones
         return changes, problems
 
+    @property
+    def dirty(self) -> bool:
+        changes, problems = self.changes()
+        return bool(changes or problems)
+
     def candidate(self) -> tuple[Client | None, dict[str, str]]:
         """The client as the widgets describe it, validated like the portfolio file itself."""
         changes, problems = self.changes()
-        candidate = self.session.candidate(self.client.value, changes)
+        candidate = self.session.candidate(self._shown, changes)
         for field, found in candidate.problems.items():
             problems.setdefault(FIELD_LABELS[field], "; ".join(p.message + (f"; {p.fix}" if p.fix else "") for p in found))
         return (candidate.client if not problems else None), problems
 
-    def refresh(self) -> None:
+    def refresh(self, clear: bool = True) -> None:
         if self._loading:
             return
+        if clear and not self._saving:
+            self.status.value = ""  # a message about earlier values no longer applies
         client, problems = self.candidate()
+        self.unsaved.value = (f'<span class="pmw-unsaved">● {html.escape(self.t["apps.workshop.unsaved"])}</span>'
+                              if self.dirty else "")
         for name, label in self.errors.items():
             _show_error(label, problems.get(name))
         if client is None:
             return  # keep showing the last valid calendar while a value is being fixed
         from pmworkbook.documents.calendar import CommunicationCalendar
 
-        document = CommunicationCalendar(client, self.session.templates)
+        document = CommunicationCalendar(client.model_copy(update={"language": self.language.value}), self.session.templates)
         self.preview.value = "".join(str(part) for part in (document.summary(), document.moves(), document.timeline()))
 
     # -- actions
+    def _message(self, key: str, error: bool = False, **values: Any) -> None:
+        text = html.escape(self.t.format(key, **values))
+        self.status.value = f'<b style="color:#b42318">{text}</b>' if error else text
+
     def save(self) -> bool:
-        """Write the changes to the portfolio file; nothing is written while any value is invalid."""
-        _, problems = self.candidate()
-        if problems:
-            self.status.value = f'<b style="color:#b42318">Not saved: fix the {len(problems)} problem(s) shown.</b>'
+        """Write the changes to the portfolio file; nothing is written while any value is invalid.
+        The button is disabled while saving; a second click finds nothing left to save."""
+        if self._saving:
             return False
-        changes, _ = self.changes()
-        self.session.save(self.client.value, changes)
-        self.status.value = f"Saved {len(changes)} change(s) to {self.path.name} at {dt.datetime.now():%H:%M:%S}."
-        return True
+        self._saving = True
+        self.save_button.disabled = self.build_button.disabled = True
+        try:
+            _, problems = self.candidate()
+            if problems:
+                self._message("apps.workshop.not_saved", error=True)
+                return False
+            changes, _ = self.changes()
+            if not changes:
+                self._message("apps.workshop.nothing_to_save")
+                return True
+            self._message("apps.workshop.saving")
+            self.session.save(self._shown, changes)
+            self._message("apps.workshop.saved", file=self.path.name, time=f"{dt.datetime.now():%H:%M:%S}")
+            return True
+        finally:
+            self._saving = False
+            self.save_button.disabled = self.build_button.disabled = False
+            self.unsaved.value = "" if not self.dirty else self.unsaved.value
 
     def build(self):
-        """Save, then build this client's pack and show links to its files."""
+        """Save, then build this client's pack and show links to its files that open from the page."""
         if not self.save():
             return None
-        self.status.value = "Building…"
+        self._message("apps.workshop.building")
+        self.build_button.disabled = True
         messages: list[str] = []
-        results = self.session.build(self.client.value, self.out, messages.append).results
+        try:
+            results = self.session.build(self._shown, self.out, messages.append).results
+        finally:
+            self.build_button.disabled = False
         links = []
         for result in results:
             for file in result.files:
                 target = self.out / result.client_id / file["name"]
-                links.append({"href": os.path.relpath(target, Path.cwd()), "name": file["name"], "status": result.status})
-        self.status.value = str(render(self.session.templates, "workshop_links.html.j2", links=links, messages=messages))
+                href = file_url(target) or os.path.relpath(target, Path.cwd())
+                links.append({"href": href, "name": file["name"], "status": result.status})
+        failed = any(result.status == "failed" for result in results)
+        self._message("apps.workshop.build_failed" if failed else "apps.workshop.built", error=failed)
+        self.links.value = str(render(self.session.templates, "workshop_links.html.j2", links=links, messages=messages))
         return results
 
     def widget(self) -> w.Widget:
         def row(widget, error):
             return w.HBox([widget, self.errors[error]])
 
-        return w.VBox([
-            self.client,
+        form = w.VBox([
+            w.HBox([self.client, self.language]), self.ask,
             row(self.preset, "preset"), row(self.meeting_day, "meeting_day"), row(self.meeting_time, "meeting_time"),
             row(self.days_off, "days_off"),
-            w.HTML("<b>Milestones</b>"), self.milestones, w.HBox([self.add_milestone, self.errors["milestones"]]),
-            self.errors["general"], w.HBox([self.save_button, self.build_button]), self.status, self.preview,
-        ])
+            self.milestones_title, self.milestones, w.HBox([self.add_milestone, self.errors["milestones"]]),
+            self.errors["general"], w.HBox([self.save_button, self.build_button, self.unsaved]), self.status, self.links,
+        ], layout=w.Layout(flex="0 0 auto", width="640px"))
+        preview = w.VBox([self.preview_title, self.preview], layout=w.Layout(flex="1 1 0", min_width="0", overflow_x="hidden"))
+        app = w.VBox([w.HTML(APP_CSS), w.HBox([form, preview], layout=w.Layout(width="100%"))])
+        app.add_class("pmw-app")
+        return app
 
     def _ipython_display_(self) -> None:
         display(self.widget())
 
 
 class EvaluationForm:
-    """One rater's answers: a score (1-5 or "not observed") and a comment per criterion, saved as
-    a response file that `pmworkbook collect` reads. Each save makes a new file; none is overwritten."""
+    """One rater's answers about one evaluated person: a score (1-5 or "not observed") and a comment
+    per criterion, saved as a response file in <responses_dir>/<client id>/, the folder that
+    `pmworkbook collect <responses_dir>/<client id> --client <client id>` reads. No rater group is
+    preselected: the rater chooses. Each save makes a new file; none is overwritten."""
 
     def __init__(self, portfolio_path: str | Path, responses_dir: str | Path, client_id: str | None = None,
-                 rater_group: str | None = None, templates: Templates | None = None):
+                 rater_group: str | None = None, templates: Templates | None = None, subject: str | None = None):
         self.templates = templates or Templates.get()
         validation = validate(portfolio_path, self.templates)  # clients with errors are not offered
         self.portfolio = validation.portfolio if validation.portfolio is not None else validation.require()
         self.responses_dir = Path(responses_dir)
-        self.client = w.Dropdown(options=[(f"{c.name} ({c.id})", c.id) for c in self.portfolio.clients],
-                                 value=client_id or self.portfolio.clients[0].id)
-        self.group = w.Dropdown()
+        rated = [c for c in self.portfolio.clients if c.rater_groups or c.evaluation.agency_pm_raters]
+        ids = {c.id for c in rated}
+        style = {"description_width": "11em"}
+        self.client = w.Dropdown(options=[(f"{c.name} ({c.id})", c.id) for c in rated],
+                                 value=client_id if client_id in ids else rated[0].id, style=style)
+        self.language = w.Dropdown(options=language_options(), style=style, layout=w.Layout(width="18em"))
+        self.subject = w.Dropdown(style=style, layout=w.Layout(width="36em"))
+        self.group = w.Dropdown(style=style)
+        self.group_error = _error_label()
+        self.intro = w.HTML()
         self.questions = w.VBox()
         self.save_button = w.Button(button_style="primary", icon="save")
         self.status = w.HTML()
         self.answers: dict[str, tuple[w.ToggleButtons, w.Textarea, w.HTML]] = {}
-        for name, widget in (("client", self.client), ("group", self.group), ("save", self.save_button), ("status", self.status)):
+        self._saving = False
+        for name, widget in (("client", self.client), ("group", self.group), ("save", self.save_button), ("status", self.status),
+                             ("subject", self.subject), ("language", self.language), ("group-error", self.group_error)):
             widget.add_class(f"pmw-{name}")
-        self.client.observe(lambda change: self.load_client(change["new"]), "value")
+        self._loading = True
+        self.language.value = self.portfolio.client(self.client.value).language
+        self._loading = False
+        self.client.observe(lambda change: self._reload(language_from_client=True), "value")
+        self.language.observe(lambda change: self._reload(), "value")
+        self.subject.observe(lambda change: self._reload(keep_subject=True), "value")
+        self.group.observe(lambda change: self._clear(), "value")
         self.save_button.on_click(lambda _: self.save())
-        self.load_client(self.client.value, rater_group)
+        self.load_client(self.client.value, rater_group, subject)
 
     @property
     def current(self) -> Client:
         return self.portfolio.client(self.client.value)
 
-    def load_client(self, client_id: str, rater_group: str | None = None) -> None:
-        from pmworkbook.core.i18n import Formatter
-        from pmworkbook.plan.evaluation import criteria_for
+    def _reload(self, language_from_client: bool = False, keep_subject: bool = False) -> None:
+        if self._loading:
+            return
+        if language_from_client:
+            self._loading = True
+            self.language.value = self.current.language
+            self._loading = False
+        group = None if language_from_client else self.group.value
+        self.load_client(self.client.value, group, self.subject.value if keep_subject or not language_from_client else None)
 
+    def _clear(self) -> None:
+        if not self._loading:
+            self.status.value = ""
+            _show_error(self.group_error, None)
+
+    def load_client(self, client_id: str, rater_group: str | None = None, subject_key: str | None = None) -> None:
+        from pmworkbook.plan.evaluation import criteria_for, subjects
+
+        self._loading = True
         client = self.portfolio.client(client_id)
-        self.t = Formatter(client.language, client.country, self.templates).t
-        groups = client.rater_groups
-        self.group.options = [(self.t[f"evaluation.rater_groups.{g}"], g) for g in groups]
-        self.group.value = rater_group if rater_group in groups else groups[0]
-        self.group.description = self.t["evaluation.form.rater"]
-        self.client.description = self.t["fields.client"]
-        self.save_button.description = self.t["evaluation.form.save"]
-        self.criteria = criteria_for(client, self.templates)
+        self.t = Formatter(self.language.value, client.country, self.templates).t
+        t = self.t
+        self.evaluated = subjects(client)
+        self.subject.options = [(t.format("evaluation.form.title", person=s.person.name if s.person else t.get(f"role_names.{s.role}", s.role),
+                                          role=t.get(f"role_names.{s.role}", s.role)), s.key) for s in self.evaluated]
+        keys = [s.key for s in self.evaluated]
+        self.subject.value = subject_key if subject_key in keys else keys[0]
+        chosen = next(s for s in self.evaluated if s.key == self.subject.value)
+        self.chosen = chosen
+        groups = chosen.groups
+        # no group chosen for the rater: "self" preselected made every careless answer a self-rating
+        self.group.options = [(t["apps.rating.choose"], None)] + [(t[f"evaluation.rater_groups.{g}"], g) for g in groups]
+        self.group.value = rater_group if rater_group in groups else None
+        self.group.description = t["evaluation.form.rater"]
+        self.client.description = t["fields.client"]
+        self.subject.description = t["apps.rating.person"]
+        self.language.description = t["apps.language"]
+        self.save_button.description = t["evaluation.form.save"]
+        self.intro.value = f"<p>{html.escape(t['evaluation.form.intro'])}</p>"
+        self.criteria = criteria_for(client.model_copy(update={"language": self.language.value}), self.templates, chosen.preset)
         self.answers = {}
-        boxes = [w.HTML(f"<p>{self.t['evaluation.form.intro']}</p>")]
+        boxes = []
         for criterion in self.criteria:
-            score = w.ToggleButtons(options=[(str(n), n) for n in range(1, 6)] + [(self.t["evaluation.not_observed"], "not_observed")],
+            score = w.ToggleButtons(options=[(str(n), n) for n in range(1, 6)] + [(t["evaluation.not_observed"], "not_observed")],
                                     value=None, style={"button_width": "auto"})
-            comment = w.Textarea(placeholder=self.t["evaluation.comment"], rows=2, layout=w.Layout(width="40em"))
+            comment = w.Textarea(placeholder=t["evaluation.comment"], rows=2, layout=w.Layout(width="40em", max_width="100%"))
             error = _error_label()
             self.answers[criterion["id"]] = (score, comment, error)
+            score.observe(lambda change: self._clear(), "value")
             box = w.VBox([w.HTML(str(render(self.templates, "widget_criterion.html.j2", c=criterion))), w.HBox([score, error]), comment])
             box.add_class(f"pmw-q-{criterion['id']}")
             boxes.append(box)
         self.questions.children = boxes
+        self.status.value = ""
+        _show_error(self.group_error, None)
+        self._loading = False
+
+    def folder(self, client_id: str) -> Path:
+        """Where a client's responses go: the folder `pmworkbook collect` reads for that client."""
+        return self.responses_dir / client_id
 
     def response(self) -> tuple[dict[str, Any] | None, int]:
-        """The response to save, or None and the number of unanswered criteria (each marked)."""
+        """The response to save, or None and the number of unanswered questions (each marked)."""
         missing = 0
         answers = {}
         for criterion_id, (score, comment, error) in self.answers.items():
@@ -276,31 +485,52 @@ class EvaluationForm:
             else:
                 _show_error(error, None)
                 answers[criterion_id] = {"score": score.value, "comment": comment.value}
-        if missing:
+        _show_error(self.group_error, self.t["apps.rating.choose_group"] if self.group.value is None else None)
+        if missing or self.group.value is None:
             return None, missing
         client = self.current
-        return {"client_id": client.id, "preset": client.evaluation.preset,
+        return {"client_id": client.id, "subject": self.chosen.key, "preset": self.chosen.preset,
                 "form_version": self.templates.structure("criteria")["form_version"], "rater_group": self.group.value,
                 "saved_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "answers": answers}, 0
 
     def save(self) -> Path | None:
+        if self._saving:
+            return None
+        self._saving = True
+        self.save_button.disabled = True
+        try:
+            return self._save()
+        finally:
+            self._saving = False
+            self.save_button.disabled = False
+
+    def _save(self) -> Path | None:
         response, missing = self.response()
         if response is None:
-            self.status.value = f'<b style="color:#b42318">{self.t.format("evaluation.form.missing", count=missing)}</b>'
+            message = self.t.format("evaluation.form.missing", count=missing) if missing else self.t["apps.rating.choose_group"]
+            self.status.value = f'<b style="color:#b42318">{html.escape(message)}</b>'
             return None
-        self.responses_dir.mkdir(parents=True, exist_ok=True)
+        folder = self.folder(response["client_id"])
+        folder.mkdir(parents=True, exist_ok=True)
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        path = self.responses_dir / f"{response['client_id']}_{response['rater_group']}_{stamp}_{secrets.token_hex(3)}.json"
+        path = folder / f"{response['client_id']}_{response['subject']}_{response['rater_group']}_{stamp}_{secrets.token_hex(3)}.json"
         with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite another rater's file
             json.dump(response, handle, ensure_ascii=False, indent=2)
+        self._loading = True
         for score, comment, _ in self.answers.values():  # the next rater starts from a blank form
             score.value = None
             comment.value = ""
-        self.status.value = self.t.format("evaluation.form.saved", file=path.name)
+        self.group.value = None
+        self._loading = False
+        self.status.value = html.escape(self.t.format("evaluation.form.saved", file=path.name))
         return path
 
     def widget(self) -> w.Widget:
-        return w.VBox([self.client, self.group, self.questions, self.save_button, self.status])
+        app = w.VBox([w.HTML(APP_CSS), w.HBox([self.client, self.language]), self.subject,
+                      w.HBox([self.group, self.group_error]), self.intro, self.questions, self.save_button, self.status],
+                     layout=w.Layout(max_width="1000px"))
+        app.add_class("pmw-app")
+        return app
 
     def _ipython_display_(self) -> None:
         display(self.widget())

@@ -1,0 +1,113 @@
+"""Serving the two apps: `make workshop` and `make rate` (Voila: the notebook as a page, no code) and
+`make lab` (JupyterLab, for consultants who edit). Each serves one folder, the *root*, whose `outputs/`
+are reachable from the page, so that the links "Build pack" shows open in both modes.
+
+The kernel learns where it runs from environment variables that the server passes on:
+PMWORKBOOK_PORTFOLIO, PMWORKBOOK_OUT, PMWORKBOOK_RESPONSES (the notebook's empty parameters),
+PMWORKBOOK_ROOT (the served folder) and PMWORKBOOK_FILES_URL (the URL that serves it).
+
+    python -m pmworkbook.apps.server workshop|rate|lab [--root DIR] [--portfolio FILE] [--port N] [--no-browser]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import parse_qs, quote
+
+from pmworkbook.core.templates import DEMO_PORTFOLIO, NOTEBOOKS_DIR
+
+APPS = {"workshop": "workshop.ipynb", "rate": "evaluation_form.ipynb"}
+# Only what a build writes may be fetched from the app's server; notebooks and code never.
+SERVED_FILES = r"outputs/.*\.(pdf|html|ics|xlsx|eml|json|png|svg|csv)"
+
+
+def setting(name: str, given: str | None = None, default: str | Path | None = None) -> str | None:
+    """A notebook parameter: the value given, else the server's PMWORKBOOK_<NAME>, else the default."""
+    if given:
+        return str(given)
+    value = os.environ.get(f"PMWORKBOOK_{name.upper()}")
+    return value or (str(default) if default is not None else None)
+
+
+def query(name: str) -> str | None:
+    """A value from the page's address (Voila passes it to the kernel): ?client=harbor-health."""
+    values = parse_qs(os.environ.get("QUERY_STRING", "")).get(name)
+    return values[0] if values else None
+
+
+def file_url(path: Path) -> str | None:
+    """The URL under which the served page reaches `path`, or None when it lies outside the served root."""
+    root, prefix = os.environ.get("PMWORKBOOK_ROOT"), os.environ.get("PMWORKBOOK_FILES_URL")
+    if not root or prefix is None:
+        return None
+    try:
+        relative = Path(path).resolve().relative_to(Path(root).resolve())
+    except ValueError:
+        return None
+    return prefix + quote(relative.as_posix())
+
+
+def in_voila() -> bool:
+    return os.environ.get("SERVER_SOFTWARE", "").startswith("voila")
+
+
+def notebook_in(root: Path, name: str) -> Path:
+    """The app's notebook at a path under `root` (a server serves nothing outside its root): the bundled
+    one when it lies there (a clone of the repository), else a copy in root/pmworkbook-apps/."""
+    bundled = NOTEBOOKS_DIR / name
+    try:
+        bundled.resolve().relative_to(root.resolve())
+        return bundled
+    except ValueError:
+        copy = root / "pmworkbook-apps" / name
+        copy.parent.mkdir(exist_ok=True)
+        shutil.copyfile(bundled, copy)
+        return copy
+
+
+def environment(root: Path, files_url: str, portfolio: str | None, out: Path, responses: Path) -> dict[str, str]:
+    return {**os.environ, "PMWORKBOOK_ROOT": str(root), "PMWORKBOOK_FILES_URL": files_url,
+            "PMWORKBOOK_PORTFOLIO": str(Path(portfolio).resolve()) if portfolio else str(DEMO_PORTFOLIO),
+            "PMWORKBOOK_OUT": str(out), "PMWORKBOOK_RESPONSES": str(responses)}
+
+
+def voila_command(app: str, root: Path, port: int, browser: bool) -> list[str]:
+    notebook = notebook_in(root, APPS[app])
+    return [sys.executable, "-m", "voila", str(notebook), f"--Voila.root_dir={root}", f"--port={port}",
+            "--Voila.ip=127.0.0.1", f"--VoilaConfiguration.file_allowlist=['{SERVED_FILES}']",
+            "--VoilaConfiguration.show_tracebacks=False", *([] if browser else ["--no-browser"])]
+
+
+def lab_command(root: Path, port: int, browser: bool) -> list[str]:
+    notebooks = notebook_in(root, APPS["workshop"]).parent
+    start = quote(notebooks.resolve().relative_to(root.resolve()).as_posix())
+    return [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root}", f"--ServerApp.port={port}",
+            f"--LabApp.default_url=/lab/tree/{start}", "--LabApp.news_url=",  # no news pop-up over the form
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            *([] if browser else ["--no-browser"]), *(["--allow-root"] if os.geteuid() == 0 else [])]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pmworkbook.apps.server", description=__doc__.split("\n\n")[0])
+    parser.add_argument("app", choices=[*APPS, "lab"])
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="the folder served; its outputs/ open from the page")
+    parser.add_argument("--portfolio", help="the portfolio file; default: the bundled demo")
+    parser.add_argument("--port", type=int, default=None)
+    parser.add_argument("--no-browser", action="store_true")
+    args = parser.parse_args(argv)
+    root = args.root.resolve()
+    if args.app == "lab":
+        command, files_url = lab_command(root, args.port or 8888, not args.no_browser), "/files/"
+    else:
+        command, files_url = voila_command(args.app, root, args.port or 8866, not args.no_browser), "/voila/files/"
+    env = environment(root, files_url, args.portfolio, root / "outputs", root / "responses")
+    return subprocess.call(command, env=env, cwd=root)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
