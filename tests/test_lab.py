@@ -18,6 +18,7 @@ import nbformat
 import pytest
 
 from conftest import DEMO
+from pmworkbook.core.i18n import Formatter
 from pmworkbook.core.templates import NOTEBOOKS_DIR, Templates
 from pmworkbook.plan.validation import validate
 
@@ -119,7 +120,7 @@ def wait_for(predicate, timeout: float = 60):
 def test_workshop_in_the_browser_changes_the_meeting_day_and_saves(browser, lab):
     page = open_and_run(browser, lab, "workshop.ipynb", ".pmw-meeting-day select")
     page.wait_for_selector("text=Cotygodniowe spotkanie statusowe")  # the live calendar preview
-    page.select_option(".pmw-meeting-day select", label="TH")
+    page.select_option(".pmw-meeting-day select", label=Formatter("pl", None, Templates.get()).weekday("TH"))
     page.wait_for_selector("text=Co tydzień: czwartek")  # the preview followed the change
     page.locator(".pmw-save >> visible=true").click()
     client = wait_for(lambda: (c := validate(lab["portfolio"], Templates.get()).require().client("acme-shop"))
@@ -141,7 +142,7 @@ def test_evaluation_form_in_the_browser_is_filled_and_saved(browser, lab):
         buttons.nth(5 if index == 2 else 3).click()  # 4 everywhere, "not observed" once
     page.locator(".pmw-q-proactivity textarea").fill("主动提出了很多改进建议")
     page.locator(".pmw-save >> visible=true").click()
-    saved = wait_for(lambda: list(lab["responses"].glob("*.json")))
+    saved = wait_for(lambda: list(lab["responses"].glob("huaxin-retail/*.json")))  # the client's own folder
     response = json.loads(saved[0].read_text(encoding="utf-8"))
     assert response["client_id"] == "huaxin-retail" and response["rater_group"] == "client"
     assert response["answers"]["quality_management"]["score"] == "not_observed"

@@ -16,14 +16,18 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, quote
 
 from pmworkbook.core.templates import DEMO_PORTFOLIO, NOTEBOOKS_DIR
 
 APPS = {"workshop": "workshop.ipynb", "rate": "evaluation_form.ipynb"}
-# Only what a build writes may be fetched from the app's server; notebooks and code never.
-SERVED_FILES = r"outputs/.*\.(pdf|html|ics|xlsx|eml|json|png|svg|csv)"
+# The files of a pack that a page links to; only these may be fetched from the app's server, never
+# the executed notebooks, the portfolio or code.
+LINKED_SUFFIXES = (".pdf", ".html", ".ics", ".xlsx", ".eml", ".png", ".svg")
+SERVED_FILES = r"outputs/.*\.(" + "|".join(suffix[1:] for suffix in LINKED_SUFFIXES) + ")"
 
 
 def setting(name: str, given: str | None = None, default: str | Path | None = None) -> str | None:
@@ -76,9 +80,25 @@ def environment(root: Path, files_url: str, portfolio: str | None, out: Path, re
             "PMWORKBOOK_OUT": str(out), "PMWORKBOOK_RESPONSES": str(responses)}
 
 
+def app_page(handler: Any, notebook: Any, cwd: str) -> Any:
+    """Voila's prelaunch hook: the app shows the form only. The notebook's markdown (its title and
+    "change the parameters, then run all cells") is for JupyterLab, in English, and not for a room."""
+    notebook.cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    return notebook
+
+
+def voila_config() -> Path:
+    """A folder with a voila.py that sets the prelaunch hook (a callable cannot be given on the command line)."""
+    folder = Path(tempfile.mkdtemp(prefix="pmworkbook-voila-"))
+    (folder / "voila.py").write_text("from pmworkbook.apps.server import app_page\n\n"
+                                     "c.VoilaConfiguration.prelaunch_hook = app_page  # noqa: F821\n", encoding="utf-8")
+    return folder
+
+
 def voila_command(app: str, root: Path, port: int, browser: bool) -> list[str]:
     notebook = notebook_in(root, APPS[app])
     return [sys.executable, "-m", "voila", str(notebook), f"--Voila.root_dir={root}", f"--port={port}",
+            f"--Voila.config_file_paths=['{voila_config()}']",
             "--Voila.ip=127.0.0.1", f"--VoilaConfiguration.file_allowlist=['{SERVED_FILES}']",
             "--VoilaConfiguration.show_tracebacks=False", *([] if browser else ["--no-browser"])]
 

@@ -21,7 +21,7 @@ import ipywidgets as w
 from babel import Locale
 from IPython.display import display
 
-from pmworkbook.apps.server import file_url
+from pmworkbook.apps.server import LINKED_SUFFIXES, file_url
 from pmworkbook.apps.workshop import WorkshopSession
 from pmworkbook.core.i18n import Formatter
 from pmworkbook.core.templates import Templates
@@ -40,9 +40,15 @@ APP_CSS = """<style>
 .pmw-app { font-size: 15px; max-width: 1260px; }
 .pmw-app .widget-label, .pmw-app .widget-dropdown select, .pmw-app .widget-text input, .pmw-app textarea,
 .pmw-app .widget-button, .pmw-app .widget-toggle-button { font-size: 15px; }
-.pmw-preview { overflow-x: hidden; min-width: 0; }
+.pmw-app .widget-button { width: auto; min-width: 6em; }
+.pmw-preview { overflow-x: hidden; min-width: 0; font-size: 12px; line-height: 1.35; }
+.pmw-preview, .pmw-preview * { line-height: 1.35 !important; }
+.pmw-preview h2 { font-size: 16px; margin: 0.6em 0 0.3em; }
+.pmw-preview .purpose, .pmw-preview .agenda { display: none; }  /* the rhythm at a glance: the documents keep them */
 .pmw-preview img, .pmw-preview svg, .pmw-preview table { max-width: 100% !important; height: auto; }
-.pmw-preview table { table-layout: fixed; word-wrap: break-word; font-size: 13px; }
+.pmw-preview table { border-collapse: collapse; word-wrap: break-word; }
+.pmw-preview th, .pmw-preview td { padding: 2px 4px; vertical-align: top; text-align: left; }
+.pmw-preview td p, .pmw-preview td div { margin: 0; }
 .pmw-unsaved { color: #b54708; font-weight: bold; }
 .pmw-ask { border: 2px solid #b54708; padding: 6px 10px; background: #fffaeb; }
 </style>"""
@@ -87,16 +93,17 @@ class WorkshopForm:
         self.session = WorkshopSession(portfolio_path, templates)
         self.path = self.session.path
         self.out = Path(out)
-        presets = list(self.session.templates.structure("cadences")["presets"])
+        self.presets = list(self.session.templates.structure("cadences")["presets"])
         clients = self.session.clients
         style = {"description_width": "9em"}
         self.client = w.Dropdown(options=[(f"{c.name} ({c.id})", c.id) for c in clients],
-                                 value=client_id if client_id in {c.id for c in clients} else clients[0].id, style=style)
-        self.language = w.Dropdown(options=language_options(), style=style, layout=w.Layout(width="16em"))
-        self.preset = w.Dropdown(options=presets, style=style)
+                                 value=client_id if client_id in {c.id for c in clients} else clients[0].id, style=style,
+                                 layout=w.Layout(width="370px"))
+        self.language = w.Dropdown(options=language_options(), layout=w.Layout(width="200px"))
+        self.preset = w.Dropdown(options=self.presets, style=style)
         self.meeting_day = w.Dropdown(options=list(WEEKDAYS), style=style)
         self.meeting_time = w.Text(style=style)
-        self.days_off = w.Textarea(rows=3, style=style)
+        self.days_off = w.Textarea(rows=2, style=style)
         self.milestone_rows: list[MilestoneRow] = []
         self.milestones_title = w.HTML()
         self.milestones = w.VBox()
@@ -157,10 +164,12 @@ class WorkshopForm:
                             (self.meeting_time, "meeting_time"), (self.days_off, "days_off")):
             widget.description = t[f"apps.workshop.{key}"]
         self.language.description = t["apps.language"]
-        value = self.meeting_day.value
+        day, preset = self.meeting_day.value, self.preset.value
         self._loading = True
         self.meeting_day.options = [(f.weekday(day), day) for day in WEEKDAYS]
-        self.meeting_day.value = value
+        self.meeting_day.value = day
+        self.preset.options = [(t.get(f"apps.workshop.presets.{p}", p), p) for p in self.presets]
+        self.preset.value = preset
         self._loading = False
         self.meeting_time.placeholder = t["apps.workshop.time_placeholder"]
         self.days_off.placeholder = t["apps.workshop.days_off_placeholder"]
@@ -341,6 +350,8 @@ class WorkshopForm:
         links = []
         for result in results:
             for file in result.files:
+                if not file["name"].endswith(LINKED_SUFFIXES):
+                    continue  # the executed notebooks are the build's record, not the client's reading
                 target = self.out / result.client_id / file["name"]
                 href = file_url(target) or os.path.relpath(target, Path.cwd())
                 links.append({"href": href, "name": file["name"], "status": result.status})
@@ -359,7 +370,7 @@ class WorkshopForm:
             row(self.days_off, "days_off"),
             self.milestones_title, self.milestones, w.HBox([self.add_milestone, self.errors["milestones"]]),
             self.errors["general"], w.HBox([self.save_button, self.build_button, self.unsaved]), self.status, self.links,
-        ], layout=w.Layout(flex="0 0 auto", width="640px"))
+        ], layout=w.Layout(flex="0 0 auto", width="600px"))
         preview = w.VBox([self.preview_title, self.preview], layout=w.Layout(flex="1 1 0", min_width="0", overflow_x="hidden"))
         app = w.VBox([w.HTML(APP_CSS), w.HBox([form, preview], layout=w.Layout(width="100%"))])
         app.add_class("pmw-app")
@@ -385,7 +396,7 @@ class EvaluationForm:
         ids = {c.id for c in rated}
         style = {"description_width": "11em"}
         self.client = w.Dropdown(options=[(f"{c.name} ({c.id})", c.id) for c in rated],
-                                 value=client_id if client_id in ids else rated[0].id, style=style)
+                                 value=client_id if client_id in ids else rated[0].id, style=style, layout=w.Layout(width="460px"))
         self.language = w.Dropdown(options=language_options(), style=style, layout=w.Layout(width="18em"))
         self.subject = w.Dropdown(style=style, layout=w.Layout(width="36em"))
         self.group = w.Dropdown(style=style)
@@ -436,8 +447,11 @@ class EvaluationForm:
         self.t = Formatter(self.language.value, client.country, self.templates).t
         t = self.t
         self.evaluated = subjects(client)
-        self.subject.options = [(t.format("evaluation.form.title", person=s.person.name if s.person else t.get(f"role_names.{s.role}", s.role),
-                                          role=t.get(f"role_names.{s.role}", s.role)), s.key) for s in self.evaluated]
+        def option(s) -> str:
+            role = t.get(f"role_names.{s.role}", s.role)
+            return t.format("apps.rating.person_option", person=s.person.name, role=role) if s.person else role
+
+        self.subject.options = [(option(s), s.key) for s in self.evaluated]
         keys = [s.key for s in self.evaluated]
         self.subject.value = subject_key if subject_key in keys else keys[0]
         chosen = next(s for s in self.evaluated if s.key == self.subject.value)
