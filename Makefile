@@ -10,6 +10,7 @@ STAMP := $(VENV)/.installed$(subst /,-,$(PYTHON))
 
 demo: system-build $(STAMP)
 	$(BIN)/pmworkbook build examples/demo-portfolio.yaml --out outputs
+	$(BIN)/pmworkbook status examples/demo-portfolio.yaml --week 2027-W05 --out outputs
 
 test: system-test $(STAMP)
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)

@@ -18,7 +18,8 @@ def rows(raw):
     people_columns = max(len(c.get("people", [])) for c in raw["clients"])
     header = ["id", "name", "language", "country", "timezone", "project_name", "start", "end", "budget", "currency",
               "deliverables", "milestones", "roles", "meeting_day", "meeting_time", "preset", "response_hours", "days_off",
-              "working_days", "evaluation_preset", "raters", "agency_name", "agency_email", "agency_phone", "agency_timezone"]
+              "working_days", "evaluation_preset", "raters", "agency_name", "agency_email", "agency_phone", "agency_timezone",
+              "tasks", "requests", "decisions", "risks"]
     header += [f"person{n}_{f}" for n in range(1, people_columns + 1) for f in ("name", "role", "side", "email", "phone", "title")]
     yield header
     for client in raw["clients"]:
@@ -33,7 +34,8 @@ def rows(raw):
                comm.get("meeting_day"), comm.get("meeting_time"), comm.get("preset"), comm.get("response_hours"),
                "; ".join(str(d) for d in comm.get("days_off", [])), "; ".join(str(d) for d in comm.get("working_days", [])),
                ev.get("preset"), "; ".join(f"{k}={v}" for k, v in ev.get("raters", {}).items()),
-               agency.get("name"), agency.get("email"), agency.get("phone"), agency.get("timezone")]
+               agency.get("name"), agency.get("email"), agency.get("phone"), agency.get("timezone"),
+               client.get("tasks"), client.get("requests"), client.get("decisions"), client.get("risks")]
         for person in client.get("people", []) + [{}] * (people_columns - len(client.get("people", []))):
             row += [person.get(f) for f in ("name", "role", "side", "email", "phone", "title")]
         yield [("" if v is None else v) for v in row]

@@ -49,6 +49,22 @@ nbs = {
    common + 'responses = ""  # evaluation_responses.json; empty: the one in output_dir\n',
    ["from pmworkbook.documents.evaluation_report import EvaluationReport\n\ndoc = EvaluationReport.from_parameters(client, output_dir, templates, responses=responses or None)\ndoc.header()",
     "doc.summary()", "doc.by_group()", "doc.by_criterion()", "doc.charts()", "doc.comments()"]),
+ "service_log": notebook("Service log",
+   "How requests are recorded and answered, and the blank requests log `service_log.xlsx` that the weekly status report reads back.",
+   common,
+   ["from pmworkbook.documents.service_log import ServiceLog\n\ndoc = ServiceLog.from_parameters(client, output_dir, templates)\ndoc.header()",
+    "doc.instructions()", "## The log\nWritten as `service_log.xlsx` when `output_dir` is set.", "doc.write_log();"]),
+ "status_report": notebook("Weekly status report",
+   "The week's status of one client: RAG per dimension, tasks by state and side, milestones, effort, service, decisions, "
+   "risks and next week's meetings, from the task register and the requests log. `pmworkbook status` runs it for every "
+   "client with a task register.",
+   common + 'week = ""  # the ISO week, e.g. 2027-W05; empty: the last completed week\n'
+   'as_of = ""  # YYYY-MM-DD within the week; empty: its Sunday\n'
+   'inputs = None  # the register files `pmworkbook status` passes; None: the client\'s own, beside the demo portfolio\n',
+   ["from pmworkbook.documents.status_report import StatusReport\n\ndoc = StatusReport.from_parameters(client, output_dir, templates, week=week, as_of=as_of, inputs=inputs)\ndoc.header()",
+    "doc.summary()", "doc.tasks()", "doc.milestones()", "doc.effort()", "doc.service()", "doc.decisions_and_meetings()",
+    "doc.risks()", "doc.appendix()",
+    "## The figures\nAlso written as `status_<week>.json` when `output_dir` is set.", "doc.write_json();"]),
  "workshop": notebook("Workshop",
    "Shape a client's communication plan with the client in the room: change the cadences, the meeting day and time, "
    "the milestones and the days off; the calendar beside the form follows. **Save** writes the changes back to the portfolio "
@@ -71,7 +87,7 @@ nbs = {
    'rater_group = ""  # empty: the rater chooses\n',
    ["from pmworkbook.apps.server import query, setting\nfrom pmworkbook.apps.widgets import EvaluationForm\nfrom pmworkbook.core.templates import DEMO_PORTFOLIO\n\n"
     "EvaluationForm(setting(\"portfolio\", portfolio, DEMO_PORTFOLIO), setting(\"responses\", responses_dir, \"../responses\"),\n"
-    "               client_id or query(\"client\"), rater_group or None)"]),
+    "               client_id or query(\"client\"), rater_group or None, language=query(\"lang\"))"]),
 }
 for name, nb in nbs.items():
     if name in ONLY or not ONLY:

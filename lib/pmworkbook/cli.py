@@ -164,6 +164,53 @@ def cmd_forms(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_status(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from pmworkbook.batch.build import BuildLocked, OutputNotWritable, UnknownClients
+    from pmworkbook.batch.run import SchedulerUnreachable
+    from pmworkbook.batch.status import status
+
+    settings = _settings(args)
+    if bad := [f for f in settings.formats if f not in ("html", "pdf")]:
+        _error(f"unknown format(s) {', '.join(bad)} (--formats); use html, pdf")
+        return EXIT_BAD_INPUT
+    try:
+        as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
+    except ValueError:
+        _error(f"--as-of {args.as_of!r} is not a date; write it as YYYY-MM-DD")
+        return EXIT_BAD_INPUT
+    clients = [c.strip() for c in args.clients.split(",") if c.strip()] if args.clients else None
+    progress = "quiet" if args.quiet else ("lines" if args.verbose else "auto")
+    try:
+        outcome = status(args.portfolio, settings, week=args.week, as_of=as_of, clients=clients, jobs=args.jobs, force=args.force,
+                         dask_address=args.dask, progress=progress, wait=not args.no_wait)
+    except (UnknownClients, ValueError, BuildLocked, SchedulerUnreachable, OutputNotWritable) as exc:  # a week that is not one
+        _error(str(exc))
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    if outcome.refused_whole:
+        _print_problems(outcome.validation, "no status report was built")
+        return EXIT_BAD_INPUT
+    for client_id, problems in outcome.bad_inputs.items():
+        _error(f"client {client_id!r}: no status report for {outcome.week}; its inputs have {len(problems)} problem(s):")
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+    if outcome.refused:
+        _error(f"{len(outcome.refused)} client(s) refused (`pmworkbook validate` lists why): {', '.join(outcome.refused)}")
+    for result in outcome.failed:
+        if result.client_id not in outcome.bad_inputs:
+            _error(f"the status report of {result.client_id} failed: {result.error}")
+    if outcome.without_register and not args.quiet:
+        print(f"Without a task register (field tasks), so without a report: {', '.join(outcome.without_register)}")
+    if outcome.report_error:
+        _error(outcome.report_error)
+    if outcome.bad_inputs or outcome.refused:
+        return EXIT_BAD_INPUT
+    return EXIT_FAILED if outcome.failed or outcome.report_error else EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="pmworkbook", description="Client packs from a portfolio file.")
     root.add_argument("--templates", type=Path, help="a templates folder laid over the bundled one (its files win)")
@@ -202,6 +249,23 @@ def parser() -> argparse.ArgumentParser:
     collect.add_argument("--client", required=True, help="the client id whose forms these are")
     collect.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs)")
     collect.set_defaults(run=cmd_collect)
+
+    status = commands.add_parser("status", help="the weekly status report of every client with a task register")
+    status.add_argument("portfolio", type=Path, nargs="?", default=DEMO_PORTFOLIO, help=portfolio_help)
+    status.add_argument("--week", help="the ISO week, e.g. 2027-W07 (default: the last completed week, or the week of --as-of)")
+    status.add_argument("--as-of", help="the day the figures are taken at the end of, YYYY-MM-DD (default: the week's Sunday)")
+    status.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs)")
+    status.add_argument("--clients", help="comma-separated client ids (default: every client with a task register)")
+    status.add_argument("--jobs", type=int, default=None, help="parallel workers (default: number of cores)")
+    status.add_argument("--formats", default="html,pdf", help="html,pdf (default: both; the e-mail attaches the PDF, else the HTML)")
+    status.add_argument("--timeout", type=int, default=600, help="seconds a report may take (default: 600)")
+    status.add_argument("--force", action="store_true", help="rebuild every report, changed or not")
+    status.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://scheduler:8786")
+    status.add_argument("--no-wait", action="store_true", help="exit (status 2) when another build writes into the same --out")
+    status_noise = status.add_mutually_exclusive_group()
+    status_noise.add_argument("--quiet", action="store_true", help="print failures and the summary only")
+    status_noise.add_argument("--verbose", action="store_true", help="a line per report, even on a terminal")
+    status.set_defaults(run=cmd_status)
 
     forms = commands.add_parser("forms", help="numbered copies of a client's evaluation forms, one per rater")
     forms.add_argument("portfolio", type=Path, nargs="?", default=DEMO_PORTFOLIO, help=portfolio_help)

@@ -116,6 +116,14 @@ def _evaluated(client: Client) -> list[str]:
     return [subject.key for subject in subjects(client)]
 
 
+def _last_completed_week(client: Client) -> list[str]:
+    """The weekly status report's default week, the last completed one; `pmworkbook status --week`
+    builds the week it is given instead (pmworkbook.batch.status)."""
+    from pmworkbook.plan.status import choose_week
+
+    return [str(choose_week(None, None)[0])]
+
+
 document_kinds = Registry()
 register = document_kinds.register
 
@@ -137,4 +145,13 @@ register(DocumentKind(
     name="evaluation_report", notebook=NOTEBOOKS_DIR / "evaluation_report.ipynb",
     variants=_evaluated, variant_parameter="subject", variant_title_key="role_names.{variant}",
     extra_parameters=("responses",), in_pack=False, order=40,
+))
+register(DocumentKind(
+    name="service_log", notebook=NOTEBOOKS_DIR / "service_log.ipynb",
+    side_files=("service_log.xlsx",), order=35,
+))
+register(DocumentKind(
+    name="status_report", notebook=NOTEBOOKS_DIR / "status_report.ipynb",
+    variants=_last_completed_week, variant_parameter="week",
+    extra_parameters=("as_of", "inputs"), side_files=("status_{variant}.json",), in_pack=False, order=60,
 ))

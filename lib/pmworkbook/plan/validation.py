@@ -67,7 +67,23 @@ def validate(path: str | Path, templates: Templates) -> Validation:
     if not path.is_file():
         return _refused_whole(str(path), PortfolioError([Problem(str(path), "file not found",
                                                                  fix="give the path of a .yaml, .csv or .xlsx portfolio")]))
-    return _validate_version(str(path), file_version(path), templates)
+    return with_status_inputs(_validate_version(str(path), file_version(path), templates), path.resolve().parent, templates)
+
+
+def with_status_inputs(validation: Validation, base: Path, templates: Templates) -> Validation:
+    """The weekly status report's registers (tasks, requests, decisions, risks) checked as well,
+    each file read again only when it changes. The packs do not read them, so a problem in one is a
+    warning here; `pmworkbook status` refuses that client's report for it, and builds the others."""
+    from dataclasses import replace
+
+    from pmworkbook.portfolio.tasks import read_inputs
+
+    if validation.portfolio is None:
+        return validation
+    found = [replace(problem, severity="warning", fix=f"{problem.fix}; until then `pmworkbook status` makes no report for this client")
+             for client in validation.portfolio.clients if any((client.tasks, client.requests, client.decisions, client.risks))
+             for problem in read_inputs(client, base, templates).problems]
+    return replace(validation, problems=[*validation.problems, *found]) if found else validation
 
 
 @lru_cache(maxsize=8)

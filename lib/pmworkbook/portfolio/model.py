@@ -358,6 +358,99 @@ class Charter(_Model):
                                           "role, e.g. client_pm: {deputy: Piotr Zieliński, approval_limit: 10000}.")
 
 
+TaskState = Literal["todo", "in_progress", "done"]
+# The task register's columns (pmworkbook.portfolio.tasks): what `status.columns` may map.
+TASK_COLUMNS = ("id", "title", "status", "owner", "side", "milestone", "start", "due", "estimate_hours", "spent_hours",
+                "done_on", "created")
+
+
+class RagLimits(_Model):
+    """Where a figure turns amber and where red. Where more is worse (slip, overrun, open items) it
+    is amber from `amber` and red from `red` on; where less is worse (the share of answers in time)
+    it is amber below `amber` and red below `red`."""
+
+    amber: float = Field(description="The value from which the dimension is amber.")
+    red: float = Field(description="The value from which it is red.")
+
+
+class StatusThresholds(_Model):
+    """The limits of the status report's RAG (red, amber, green) per dimension; the report's
+    appendix writes each rule out with these values."""
+
+    schedule_slip_days: RagLimits = Field(default_factory=lambda: RagLimits(amber=1, red=5),
+                                          description="Schedule: the largest slip of a milestone not yet reached, its "
+                                          "forecast against its baseline, in working days. Default: amber 1, red 5.")
+    effort_overrun_percent: RagLimits = Field(default_factory=lambda: RagLimits(amber=10, red=20),
+                                              description="Effort: the forecast at completion (hours spent plus the open "
+                                              "tasks' remaining estimates) over the planned hours, in percent. Default: "
+                                              "amber 10, red 20.")
+    open_changes: RagLimits = Field(default_factory=lambda: RagLimits(amber=2, red=4),
+                                    description="Scope: change requests of the requests log not yet resolved. Default: "
+                                    "amber 2, red 4.")
+    response_within_percent: RagLimits = Field(default_factory=lambda: RagLimits(amber=90, red=75),
+                                               description="Service: the share of the week's requests first answered "
+                                               "within `communication.response_hours` working hours, in percent; less is "
+                                               "worse: amber below `amber`, red below `red`. Default: amber 90, red 75.")
+    open_complaints: RagLimits = Field(default_factory=lambda: RagLimits(amber=1, red=3),
+                                       description="Service: complaints of the requests log not yet resolved. Default: "
+                                       "amber 1, red 3.")
+
+    @model_validator(mode="after")
+    def _order(self) -> StatusThresholds:
+        for name in ("schedule_slip_days", "effort_overrun_percent", "open_changes", "open_complaints"):
+            limits = getattr(self, name)
+            if limits.red < limits.amber:
+                raise ValueError(f"{name}: red {limits.red:g} is below amber {limits.amber:g}; more is worse here, so "
+                                 "red must be at least amber")
+        share = self.response_within_percent
+        if share.red > share.amber or not 0 <= share.red <= 100 or not 0 <= share.amber <= 100:
+            raise ValueError(f"response_within_percent: amber {share.amber:g} and red {share.red:g} must be percentages "
+                             "with red at most amber (fewer answers in time is worse)")
+        return self
+
+
+class Status(_Model):
+    """The weekly status report (`pmworkbook status`): its thresholds, the window of the next
+    days, the hours response times are counted in, and how another tracker's export is read."""
+
+    thresholds: StatusThresholds = Field(default_factory=StatusThresholds, description="The RAG limits per dimension.")
+    next_days: int = Field(5, ge=1, le=30, description="The report's \"next days\": open tasks due within this many "
+                           "working days after the week, 1 to 30.")
+    service_hours: str = Field("09:00-18:00", description="The agency's service hours, \"HH:MM-HH:MM\" in the agency's "
+                               "time zone: response and resolution times count working hours, these hours on the working "
+                               "days of the communication calendar.")
+    columns: dict[str, str] = Field(default_factory=dict, description="A tracker export's headers for the task "
+                                    f"register's columns ({', '.join(TASK_COLUMNS)}), e.g. {{title: Summary, due: "
+                                    "Deadline}}; empty: a simple table or Jira's CSV export, recognised by its header.")
+    statuses: dict[str, TaskState] = Field(default_factory=dict, description="A tracker's status names as todo, "
+                                           "in_progress or done, e.g. {Backlog: todo, Testing: in_progress}; added to the "
+                                           "defaults, which know Jira's English, Polish, Russian and Chinese names.")
+
+    @field_validator("service_hours")
+    @classmethod
+    def _service_hours(cls, value: str) -> str:
+        try:
+            return _hour_range("service", value)
+        except ValueError as exc:
+            raise ValueError(str(exc).replace("working_hours.service", "service_hours")) from None
+
+    @field_validator("columns")
+    @classmethod
+    def _columns(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = [key for key in value if key not in TASK_COLUMNS]
+        if unknown:
+            raise ValueError(f"unknown task register column {', '.join(map(repr, unknown))}; map these: "
+                             f"{', '.join(TASK_COLUMNS)}")
+        return value
+
+
+def _register_path(value: str | None) -> str | None:
+    """A register is a .csv or .xlsx file, named relative to the portfolio file."""
+    if value is not None and not value.lower().endswith((".csv", ".xlsx")):
+        raise ValueError(f"{value!r} is not a .csv or .xlsx file; export the register as CSV or save it as .xlsx")
+    return value
+
+
 class Client(_Model):
     """One client engagement: one pack of documents."""
 
@@ -382,6 +475,22 @@ class Client(_Model):
     charter: Charter = Field(default_factory=Charter, description="The role charter of the role descriptions.")
     communication: Communication = Field(default_factory=Communication, description="The communication plan.")
     evaluation: Evaluation = Field(default_factory=Evaluation, description="The evaluation.")
+    tasks: str | None = Field(None, description="The task register the weekly status report reads (`pmworkbook status`): "
+                              "a .csv or .xlsx file, relative to the portfolio file; a simple table, Jira's CSV export as "
+                              "it comes, or another tracker's export through `status.columns`. Empty: no status report.",
+                              json_schema_extra={"column": "tasks"})
+    requests: str | None = Field(None, description="The requests log (service_log.xlsx of the pack, kept by the project "
+                                 "manager, or a .csv of the same columns), relative to the portfolio file: the status "
+                                 "report's response times, change requests and complaints.",
+                                 json_schema_extra={"column": "requests"})
+    decisions: str | None = Field(None, description="The decisions needed from the client (.csv or .xlsx: id, decision, "
+                                  "due, owner, status), relative to the portfolio file.",
+                                  json_schema_extra={"column": "decisions"})
+    risks: str | None = Field(None, description="The risk register (.csv or .xlsx: id, risk, probability, impact, owner, "
+                              "mitigation, status), relative to the portfolio file.", json_schema_extra={"column": "risks"})
+    status: Status = Field(default_factory=Status, description="The weekly status report's settings.")
+
+    _registers = field_validator("tasks", "requests", "decisions", "risks")(_register_path)
 
     @field_validator("id")
     @classmethod

@@ -38,7 +38,10 @@ from pmworkbook.portfolio.model import (
     Person,
     Portfolio,
     Project,
+    RagLimits,
     RoleCharter,
+    Status,
+    StatusThresholds,
 )
 from pmworkbook.portfolio.tables import COLUMNS, field_type, is_model
 
@@ -46,7 +49,8 @@ COMMAND = "python -m pmworkbook.portfolio.reference"
 # The checkout's docs folder (the package is installed editable from lib/).
 DOC = Path(__file__).resolve().parents[3] / FORMAT_DOC
 DEMO_TABLE = DEMO_PORTFOLIO.with_name("demo-clients.csv")
-MODELS = (Client, Agency, Project, Budget, Milestone, Person, Communication, Evaluation, Charter, RoleCharter)
+MODELS = (Client, Agency, Project, Budget, Milestone, Person, Communication, Evaluation, Charter, RoleCharter, Status,
+          StatusThresholds, RagLimits)
 
 # The fields whose value must be an id of a catalog, as `validation._reference_problems` checks them:
 # (model, field) -> which ids (see _catalog_ids).
@@ -281,7 +285,17 @@ def _checks_section() -> list[str]:
         "people, or a role nobody holds, or the holder; no deputy at all (the charter says \"to be agreed\"); an "
         "approval limit without a budget or above it; a date after the project; an entry of `charter.roles` for a role "
         "the client has no role description for;",
-        "- no rater group of `evaluation.raters` has a rater, so no evaluation form is made.",
+        "- no rater group of `evaluation.raters` has a rater, so no evaluation form is made;",
+        "- the weekly status report's registers (`tasks`, `requests`, `decisions`, `risks`; the packs do not read them): a "
+        "file missing, unreadable, not CSV or XLSX, over 20 MiB or 100,000 rows; in the task register an unknown column (a "
+        "simple table has only the register's columns; another tracker's headers go in `status.columns`), a status that "
+        "neither `status.statuses` nor the defaults (Jira's English, Polish, Russian and Chinese names) know, a side other "
+        "than client or agency, a milestone the project does not have, a date or number that is not one, a due date "
+        "before the start, an id given twice; in the requests log an unknown kind, severity or channel, an answer or "
+        "resolution before the request, a time without a time of day, or a time without a zone that the agency's time zone "
+        "skips or repeats (a daylight-saving change); in the decisions and risks an unknown status or level. Each names "
+        "the file, the row and the column. `pmworkbook status` makes no report for that client until it is fixed, and "
+        "makes the others'.",
         "",
     ]
 
@@ -397,7 +411,8 @@ def _type_text(annotation: Any) -> str:
         return f"mapping of {_type_text(key)} to {_type_text(value)}"
     if is_model(annotation):
         return f"[{annotation.__name__}](#{_anchor(annotation.__name__)})"
-    names = {str: "text", int: "integer", Decimal: "number", dt.date: "date YYYY-MM-DD", dt.time: "time HH:MM", bool: "yes/no"}
+    names = {str: "text", int: "integer", Decimal: "number", float: "number", dt.date: "date YYYY-MM-DD", dt.time: "time HH:MM",
+             bool: "yes/no"}
     if annotation in names:
         return names[annotation]
     raise TypeError(f"{annotation!r}: no wording for this type in {__name__}._type_text; add one")
