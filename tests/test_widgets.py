@@ -183,3 +183,13 @@ def test_evaluation_form_requires_every_answer_and_never_overwrites(tmp_path):
                      "--out", tmp_path / "outputs")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 response(s) counted, 0 rejected" in result.stdout
+
+
+def test_a_spreadsheet_portfolio_says_where_the_changes_went(tmp_path):
+    table = tmp_path / "demo-clients.csv"
+    shutil.copy(DEMO.parent / "demo-clients.csv", table)
+    form = WorkshopForm(table, "harbor-health", language="en")
+    form.meeting_day.value = "TH"
+    assert form.save()
+    assert "Saved to demo-clients.yaml beside the spreadsheet demo-clients.csv" in form.status.value
+    assert load_portfolio(tmp_path / "demo-clients.yaml").client("harbor-health").communication.meeting_day == "TH"

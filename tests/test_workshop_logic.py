@@ -123,3 +123,23 @@ def test_another_clients_problems_stay_with_that_client(session):
     candidate = session.candidate("acme-shop", {"communication.meeting_day": "FR"})
     assert candidate.problems == {} and candidate.client is not None
     assert session.candidate("huaxin-retail", {"communication.meeting_day": "FR"}).problems.keys() == {"communication.meeting_time"}
+
+
+@pytest.mark.parametrize("table", ["demo-clients.csv", "demo-clients.xlsx"])
+def test_a_spreadsheet_portfolio_is_edited_into_a_yaml_beside_it(tmp_path, table):
+    path = tmp_path / table
+    shutil.copy(DEMO.parent / table, path)
+    before = path.read_bytes()
+    session = WorkshopSession(path, Templates.get())
+    assert session.client("acme-shop").communication.meeting_day == "TU"
+    session.save("acme-shop", {"communication.meeting_day": "TH"})
+    beside = tmp_path / "demo-clients.yaml"
+    assert session.path == beside and path.read_bytes() == before  # the spreadsheet is left as it was
+    edited = validate(beside, Templates.get()).require()
+    original = validate(path, Templates.get()).require()
+    assert edited.client("acme-shop").communication.meeting_day == "TH"
+    assert edited.client("acme-shop").model_copy(update={"communication": original.client("acme-shop").communication}) == original.client("acme-shop")
+    assert [c for c in edited.clients if c.id != "acme-shop"] == [c for c in original.clients if c.id != "acme-shop"]
+    # a second session on the spreadsheet does not overwrite the YAML the first one wrote
+    with pytest.raises(FileExistsError):
+        WorkshopSession(path, Templates.get()).save("acme-shop", {"communication.meeting_day": "WE"})

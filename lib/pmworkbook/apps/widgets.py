@@ -328,8 +328,17 @@ class WorkshopForm:
                 self._message("apps.workshop.nothing_to_save")
                 return True
             self._message("apps.workshop.saving")
-            self.session.save(self._shown, changes)
-            self._message("apps.workshop.saved", file=self.path.name, time=f"{dt.datetime.now():%H:%M:%S}")
+            table = self.session.path
+            try:
+                self.session.save(self._shown, changes)
+            except FileExistsError as exc:
+                self._message("apps.workshop.beside_exists", error=True, file=Path(str(exc)).name)
+                return False
+            self.path = self.session.path
+            if self.path != table:  # a spreadsheet portfolio: saved to a YAML file beside it, and said so
+                self._message("apps.workshop.saved_beside", file=self.path.name, table=table.name)
+            else:
+                self._message("apps.workshop.saved", file=self.path.name, time=f"{dt.datetime.now():%H:%M:%S}")
             return True
         finally:
             self._saving = False
@@ -387,7 +396,8 @@ class EvaluationForm:
     preselected: the rater chooses. Each save makes a new file; none is overwritten."""
 
     def __init__(self, portfolio_path: str | Path, responses_dir: str | Path, client_id: str | None = None,
-                 rater_group: str | None = None, templates: Templates | None = None, subject: str | None = None):
+                 rater_group: str | None = None, templates: Templates | None = None, subject: str | None = None,
+                 language: str | None = None):
         self.templates = templates or Templates.get()
         validation = validate(portfolio_path, self.templates)  # clients with errors are not offered
         self.portfolio = validation.portfolio if validation.portfolio is not None else validation.require()
@@ -411,7 +421,7 @@ class EvaluationForm:
                              ("subject", self.subject), ("language", self.language), ("group-error", self.group_error)):
             widget.add_class(f"pmw-{name}")
         self._loading = True
-        self.language.value = self.portfolio.client(self.client.value).language
+        self.language.value = language if language in LANGUAGES else self.portfolio.client(self.client.value).language
         self._loading = False
         self.client.observe(lambda change: self._reload(language_from_client=True), "value")
         self.language.observe(lambda change: self._reload(), "value")

@@ -5,8 +5,10 @@ portfolio → its problems, field by field → saved to the file, or built. The 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -14,15 +16,45 @@ import yaml
 
 from pmworkbook.batch.build import BuildOutcome, build
 from pmworkbook.batch.jobs import Settings
+from pmworkbook.core.files import atomic_write_text
 from pmworkbook.core.problems import Problem
 from pmworkbook.core.templates import Templates
 from pmworkbook.plan.validation import Validation, validate, validate_data
 from pmworkbook.portfolio.edits import apply_changes, update_client
+from pmworkbook.portfolio.load import read_portfolio
 from pmworkbook.portfolio.model import Client
 
 # The fields the workshop edits, each shown next to its own input; other problems go under the form.
 EDITED_FIELDS = ("communication.preset", "communication.meeting_day", "communication.meeting_time",
                  "communication.days_off", "project.milestones")
+
+
+TABLE_SUFFIXES = (".csv", ".xlsx")
+
+
+def _plain(value: Any) -> Any:
+    """A table's value as YAML writes it back readably: times as "HH:MM", nested values alike."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _as_yaml(data: dict[str, Any]) -> str:
+    import io
+
+    from ruamel.yaml import YAML
+
+    out = io.StringIO()
+    writer = YAML()
+    writer.width = 4096
+    writer.dump(_plain(data), out)
+    return out.getvalue()
 
 
 @dataclass
@@ -47,9 +79,20 @@ class WorkshopSession:
         self.templates = templates or Templates.get()
         self.reload()
 
+    @property
+    def is_table(self) -> bool:
+        return self.path.suffix.lower() in TABLE_SUFFIXES
+
     def reload(self) -> None:
-        self.data: dict[str, Any] = yaml.safe_load(self.path.read_text(encoding="utf-8"))
+        if self.is_table:  # a spreadsheet portfolio: its rows as the YAML file would hold them
+            self.data = copy.deepcopy(read_portfolio(self.path).data)
+        else:
+            self.data = yaml.safe_load(self.path.read_text(encoding="utf-8"))
         self.validation: Validation = validate(self.path, self.templates)
+
+    def beside(self) -> Path:
+        """Where the changes to a spreadsheet portfolio go: a YAML file of the same name beside it."""
+        return self.path.with_suffix(".yaml")
 
     @property
     def clients(self) -> list[Client]:
@@ -73,9 +116,21 @@ class WorkshopSession:
     def save(self, client_id: str, changes: dict[str, Any]) -> Candidate:
         """Write the changes to the file if the candidate is valid; the file is untouched otherwise."""
         candidate = self.candidate(client_id, changes)
-        if candidate.client is not None and changes:
+        if candidate.client is None or not changes:
+            return candidate
+        if self.is_table:
+            # The table's cells hold the portfolio flattened; the whole portfolio goes to a YAML file
+            # beside it (never over an existing one), which the workshop edits from then on.
+            target = self.beside()
+            if target.exists():
+                raise FileExistsError(target)
+            data = copy.deepcopy(self.data)
+            apply_changes(data, client_id, changes)
+            atomic_write_text(target, _as_yaml(data))
+            self.path = target
+        else:
             update_client(self.path, client_id, changes)
-            self.reload()
+        self.reload()
         return candidate
 
     def build(self, client_id: str, out: Path, report: Callable[[str], None]) -> BuildOutcome:
