@@ -21,6 +21,7 @@ import pytest
 from conftest import DEMO, DEMO_LANGUAGES, run_cli, visible_text, write_portfolio
 from pmworkbook.core.templates import BUNDLED_TEMPLATES, Templates
 from pmworkbook.documents.kinds import document_kinds
+from pmworkbook.render.html import HTML_LANG
 
 TITLES = {"pl": "Kalendarz komunikacji", "zh": "沟通日历", "ru": "Календарь коммуникаций", "en": "Communication calendar"}
 PAGE_OF = {"pl": "Strona 1 z", "zh": "第 1 页，共", "ru": "Страница 1 из", "en": "Page 1 of"}
@@ -40,9 +41,12 @@ def test_every_demo_client_gets_its_whole_pack(demo_packs, client_id, demo_raw):
     raw = next(c for c in demo_raw["clients"] if c["id"] == client_id)
     raters = {**demo_raw["defaults"]["evaluation"]["raters"], **raw.get("evaluation", {}).get("raters", {})}
     expected = {"communication_calendar.ics", "index.html"}
-    for doc in [f"role_description_{r}" for r in raw["roles"]] + ["communication_calendar", "evaluation_sheet"]:
+    # one evaluation per evaluated person: the client-side PM and the agency's PM (every demo client names one)
+    evaluations = ["evaluation_sheet_client_pm", "evaluation_sheet_project_manager"]
+    for doc in [f"role_description_{r}" for r in raw["roles"]] + ["communication_calendar", *evaluations]:
         expected |= {f"{doc}.ipynb", f"{doc}.html", f"{doc}.pdf"}
-    expected |= {f"evaluation_form_{g}.xlsx" for g, n in raters.items() if n > 0}
+    expected |= {f"evaluation_form_client_pm_{g}.xlsx" for g, n in raters.items() if n > 0}
+    expected |= {"evaluation_form_project_manager_client.xlsx"}
     names = {p.name for p in folder.iterdir()}
     assert expected <= names
     assert not [n for n in names if n.endswith(".partial") or ".partial." in n or n.startswith(".")]
@@ -69,7 +73,7 @@ def test_portfolio_index_and_manifest(demo_packs):
 def test_html_opens_offline_and_shows_no_code(demo_packs, client_id):
     for path in (demo_packs / client_id).glob("*.html"):
         html = path.read_text(encoding="utf-8")
-        assert f'<html lang="{DEMO_LANGUAGES[client_id]}"' in html
+        assert f'<html lang="{HTML_LANG[DEMO_LANGUAGES[client_id]]}"' in html  # zh-Hans: simplified script
         # No network reference: no remote script, stylesheet, font or image.
         assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html), path
         assert not re.search(r"url\(\s*['\"]?(https?:)?//", html), path
@@ -108,7 +112,7 @@ def test_polish_and_russian_pdfs_render_their_letters_as_text(demo_packs):
     assert "Kierownik projektu po stronie klienta" in polish and "Wiśniewska" in polish and "Zieliński" in polish
     russian = pdftotext(demo_packs / "sever-logistics" / "role_description_client_pm.pdf")
     assert "Руководитель проекта со стороны заказчика" in russian and "Ирина Смирнова" in russian
-    for path in (demo_packs / "acme-shop" / "role_description_client_pm.pdf", demo_packs / "sever-logistics" / "evaluation_sheet.pdf"):
+    for path in (demo_packs / "acme-shop" / "role_description_client_pm.pdf", demo_packs / "sever-logistics" / "evaluation_sheet_client_pm.pdf"):
         fonts = pdffonts(path)
         assert "Type 3" not in fonts, fonts
         assert re.search(r"Noto-?Sans\S*\s.*\byes\b", fonts), fonts

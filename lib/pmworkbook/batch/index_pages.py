@@ -12,7 +12,7 @@ from pmworkbook.core.templates import Templates
 from pmworkbook.documents.kinds import document_kinds
 from pmworkbook.plan.validation import Validation
 from pmworkbook.render.fragments import render
-from pmworkbook.render.html import read_stylesheet
+from pmworkbook.render.html import HTML_LANG, read_stylesheet
 
 
 def document_title(fmt: Formatter, kind_name: str, variant: str | None) -> str:
@@ -35,7 +35,8 @@ def write_all(out: Path, validation: Validation, templates: Templates, touched: 
         client = clients[client_id]
         fmt = Formatter(client.language, client.country, templates)
         mine = [{**d, "title": document_title(fmt, d["kind"], d.get("variant"))} for d in documents if d["client_id"] == client.id]
-        page = render(templates, "pack_index.html.j2", t=fmt.t, fmt=fmt, client=client, documents=mine, css=css)
+        page = render(templates, "pack_index.html.j2", t=fmt.t, fmt=fmt, client=client, documents=mine, css=css,
+                      lang=HTML_LANG[client.language])
         atomic_write_text(out / client.id / "index.html", f"<!DOCTYPE html>\n{page}")
     refused = {c: [str(p) for p in validation.problems if (p.client_id or p.client) == c and p.severity == "error"]
                for c in validation.refused}

@@ -502,7 +502,9 @@ class _Builder:
             at, minutes = self._times(spec)
             rows.append({
                 "title": self.text[f"items.{spec['id']}.title"],
-                "frequency": self.fmt.t.format(f"calendar.frequency.{spec['rule']}", weekday=self.fmt.weekday(weekday)),
+                # a whole phrase per rule and weekday: Polish and Russian inflect the weekday and what agrees with it
+                "frequency": self.fmt.t[f"calendar.frequency.{spec['rule']}_on.{weekday}"]
+                if spec["rule"] in ("weekly", "biweekly", "monthly") else self.fmt.t[f"calendar.frequency.{spec['rule']}"],
                 "time": self.fmt.time(at),
                 "minutes": minutes,
                 **self._describe(spec["id"], spec),
