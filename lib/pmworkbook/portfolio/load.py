@@ -95,7 +95,7 @@ def _check_shape(name: str, text: str) -> None:
         elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             stack.append([event.anchor, 1])
             if len(stack) > MAX_YAML_DEPTH:
-                raise _Unbounded(f"nested deeper than {MAX_YAML_DEPTH} levels", event.start_mark.line + 1)
+                raise _Unbounded(f"nested deeper than {MAX_YAML_DEPTH} levels", _line(event))
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             anchor, count = stack.pop()
             if anchor:
@@ -108,10 +108,13 @@ def _check_shape(name: str, text: str) -> None:
         else:
             continue
         if aliases > MAX_YAML_ALIASES or stack[-1][1] > MAX_YAML_NODES or sum(c for _, c in stack) > MAX_YAML_NODES:
-            where = getattr(event, "start_mark", None)
             raise _Unbounded("more aliases (*name) or expanded nodes than a portfolio needs "
-                             f"(at most {MAX_YAML_ALIASES} aliases and {MAX_YAML_NODES:,} nodes)",
-                             where.line + 1 if where else 0)
+                             f"(at most {MAX_YAML_ALIASES} aliases and {MAX_YAML_NODES:,} nodes)", _line(event))
+
+
+def _line(event: yaml.Event) -> int:
+    mark = getattr(event, "start_mark", None)
+    return mark.line + 1 if mark is not None else 0
 
 
 class _Unbounded(Exception):
