@@ -52,7 +52,9 @@ def lab(tmp_path_factory):
         notebook.cells.insert(index + 1, nbformat.v4.new_code_cell(assignments))
         nbformat.write(notebook, root / f"{name}.ipynb")
     port, token = _free_port(), secrets.token_hex(16)
-    env = {**os.environ, "JUPYTERLAB_WORKSPACES_DIR": str(root / ".workspaces"), "JUPYTER_RUNTIME_DIR": str(root / ".runtime")}
+    env = {**os.environ, "JUPYTERLAB_WORKSPACES_DIR": str(root / ".workspaces"), "JUPYTER_RUNTIME_DIR": str(root / ".runtime"),
+           # as `make lab` (pmworkbook.apps.server) sets them: the served folder and its URL, for the links
+           "PMWORKBOOK_ROOT": str(root), "PMWORKBOOK_FILES_URL": "/files/"}
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
          "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
@@ -121,14 +123,22 @@ def test_workshop_in_the_browser_changes_the_meeting_day_and_saves(browser, lab)
     page = open_and_run(browser, lab, "workshop.ipynb", ".pmw-meeting-day select")
     page.wait_for_selector("text=Cotygodniowe spotkanie statusowe")  # the live calendar preview
     page.select_option(".pmw-meeting-day select", label=Formatter("pl", None, Templates.get()).weekday("TH"))
-    page.wait_for_selector("text=Co tydzień: czwartek")  # the preview followed the change
+    page.wait_for_selector(".pmw-preview >> text=/W każdy czwartek|Co tydzień: czwartek/")  # the preview followed the change
     page.locator(".pmw-save >> visible=true").click()
     client = wait_for(lambda: (c := validate(lab["portfolio"], Templates.get()).require().client("acme-shop"))
                       .communication.meeting_day == "TH" and c)
     assert client.communication.meeting_time.hour == 10
     assert "# The demo portfolio" in lab["portfolio"].read_text(encoding="utf-8")  # comments kept
-    page.wait_for_selector(".pmw-status >> text=Saved")
+    page.wait_for_selector(".pmw-status >> text=Zapisano")
     page.screenshot(path=str(lab["root"] / "workshop.png"), full_page=False)
+    page.locator(".pmw-build >> visible=true").click()  # the links of the built pack open in JupyterLab too
+    page.wait_for_selector(".pmw-links a", timeout=120_000)
+    links = page.locator(".pmw-links a")
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert any(h.endswith(".pdf") for h in hrefs) and all(h.startswith("/files/outputs/acme-shop/") for h in hrefs), hrefs
+    for href in hrefs:  # as a click on the link asks: the page's login cookie and the page as referer
+        response = page.request.get(lab["base"] + href, headers={"Referer": page.url})
+        assert response.status == 200, (href, response.status)
     page.close()
 
 

@@ -49,6 +49,7 @@ APP_CSS = """<style>
 .pmw-preview table { border-collapse: collapse; word-wrap: break-word; }
 .pmw-preview th, .pmw-preview td { padding: 2px 4px; vertical-align: top; text-align: left; }
 .pmw-preview td p, .pmw-preview td div { margin: 0; }
+.pmw-app .widget-toggle-button.mod-active { background: #1565c0; color: #fff; }  /* the chosen score, seen from afar */
 .pmw-unsaved { color: #b54708; font-weight: bold; }
 .pmw-ask { border: 2px solid #b54708; padding: 6px 10px; background: #fffaeb; }
 </style>"""
