@@ -65,7 +65,7 @@ def _show_error(label: w.HTML, message: str | None) -> None:
 
 def language_options() -> list[tuple[str, str]]:
     """Each language under its own name: 中文, Polski, Русский."""
-    return [(Locale.parse(code).get_display_name(code).capitalize(), code) for code in LANGUAGES]
+    return [((Locale.parse(code).get_display_name(code) or code).capitalize(), code) for code in LANGUAGES]
 
 
 class MilestoneRow:
