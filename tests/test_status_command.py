@@ -69,7 +69,7 @@ def test_the_report_with_its_figures_and_email(status_run):
     message = email.message_from_bytes((folder / f"status_email_{WEEK}.eml").read_bytes(), policy=email.policy.default)
     attachments = [part.get_filename() for part in message.iter_attachments()]
     assert attachments == [f"status_report_{WEEK}.html"]  # no PDF made: the page itself
-    assert message["X-Unsent"] == "1" and WEEK in message["Subject"]
+    assert message["X-Unsent"] == "1" and "Портал для грузоотправителей" in message["Subject"]
     recipients = {address.addr_spec for address in message["To"].addresses}
     raw = yaml.safe_load(DEMO.read_text(encoding="utf-8"))
     people = next(c for c in raw["clients"] if c["id"] == client_id)["people"]
