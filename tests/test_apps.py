@@ -7,7 +7,9 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -164,4 +166,10 @@ def test_the_rating_app(browser, served):
     client = validate(served["root"] / "portfolio.yaml", Templates.get()).require().client("huaxin-retail")
     collected = collect(folder, client, Templates.get())
     assert len(collected.responses) == 1 and not collected.rejected
+    # the kernel dies (Voila restarts it, without the form's widgets): the page says so
+    assert not page.locator(".pmw-connection-lost").is_visible()
+    kernel = re.search(r"/api/kernels/([0-9a-f-]{36})", page.content()).group(1)
+    pid = next(int(p) for p in os.listdir("/proc") if p.isdigit() and f"kernel-{kernel}.json".encode() in Path(f"/proc/{p}/cmdline").read_bytes())
+    os.kill(pid, signal.SIGKILL)  # the kernel this test's page started
+    page.wait_for_selector(f".pmw-connection-lost >> text={t['apps.connection_lost']}", timeout=30_000)
     page.close()

@@ -98,8 +98,8 @@ def voila_config() -> Path:
 def voila_command(app: str, root: Path, port: int, browser: bool) -> list[str]:
     notebook = notebook_in(root, APPS[app])
     return [sys.executable, "-m", "voila", str(notebook), f"--Voila.root_dir={root}", f"--port={port}",
-            f"--Voila.config_file_paths=['{voila_config()}']",
-            "--Voila.ip=127.0.0.1", f"--VoilaConfiguration.file_allowlist=['{SERVED_FILES}']",
+            f"--Voila.config_file_paths={voila_config()}",
+            "--Voila.ip=127.0.0.1", f"--VoilaConfiguration.file_allowlist={SERVED_FILES}",
             "--VoilaConfiguration.show_tracebacks=False", *([] if browser else ["--no-browser"])]
 
 

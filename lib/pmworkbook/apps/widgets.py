@@ -19,7 +19,7 @@ from typing import Any
 
 import ipywidgets as w
 from babel import Locale
-from IPython.display import display
+from IPython.display import HTML, display
 
 from pmworkbook.apps.server import LINKED_SUFFIXES, file_url
 from pmworkbook.apps.workshop import WorkshopSession
@@ -61,6 +61,68 @@ def _error_label() -> w.HTML:
 
 def _show_error(label: w.HTML, message: str | None) -> None:
     label.value = f'<span style="color:#b42318">{html.escape(message)}</span>' if message else ""
+
+
+# Shown over the app when its kernel is gone (stopped, killed, or restarted, which leaves the widgets
+# without their models): the page would otherwise look alive while nothing is saved. Every few
+# seconds the page clicks a hidden "ping" button and looks whether the kernel answered by counting
+# up a hidden "pong"; while the server says the kernel is busy (a build), no answer is expected.
+# Three unanswered pings, or no server, show the banner, which stays.
+KERNEL_WATCH = """<div class="pmw-connection-lost" style="display:none; position:fixed; top:0; left:0; right:0; z-index:1000;
+ background:#b42318; color:#fff; font-size:18px; padding:12px 20px;">{message}</div>
+<script>(function () {{
+  const banner = document.currentScript.previousElementSibling;
+  const cookie = (document.cookie.match(/(?:^|; )_xsrf=([^;]*)/) || [])[1] || "";
+  let last = null, misses = 0;
+  const timer = setInterval(async function () {{
+    const ping = document.querySelector("button.pmw-ping"), pong = document.querySelector(".pmw-pong");
+    if (!ping || !pong) return;  // not rendered yet
+    let busy = false;
+    try {{
+      const r = await fetch({url}, {{headers: {{"X-XSRFToken": decodeURIComponent(cookie)}}, cache: "no-store"}});
+      if (r.ok) busy = (await r.json()).execution_state === "busy";
+    }} catch (e) {{ misses = 99; }}  // the server itself is gone
+    const seen = pong.textContent;
+    if (busy || seen !== last) {{ misses = misses >= 99 ? misses : 0; }} else {{ misses += 1; }}
+    last = seen;
+    if (misses >= 3) {{ banner.style.display = "block"; clearInterval(timer); return; }}
+    ping.click();
+  }}, {interval});
+}})();</script>"""
+
+
+def kernel_id() -> str | None:
+    """This kernel's id, from its connection file's name (kernel-<id>.json); None outside a kernel."""
+    try:
+        import ipykernel
+
+        name = Path(ipykernel.get_connection_file()).name
+    except Exception:  # noqa: BLE001 - not in a kernel (tests drive the forms from Python)
+        return None
+    return name[len("kernel-"):-len(".json")] if name.startswith("kernel-") and name.endswith(".json") else None
+
+
+def kernel_watch(t, interval_ms: int = 2000) -> HTML | None:
+    """The banner that says the connection is lost, for the page this kernel serves."""
+    kid = kernel_id()
+    if kid is None:
+        return None
+    base = os.environ.get("VOILA_BASE_URL") or os.environ.get("JUPYTERHUB_SERVICE_PREFIX") or "/"
+    url = json.dumps(f"{base.rstrip('/')}/api/kernels/{kid}")
+    # an output, not a widget: a widget's HTML does not run scripts
+    return HTML(KERNEL_WATCH.format(message=html.escape(t["apps.connection_lost"]), url=url, interval=interval_ms))
+
+
+class Heartbeat:
+    """The hidden button the page clicks and the hidden count the kernel raises in answer."""
+
+    def __init__(self):
+        self.ping = w.Button(layout=w.Layout(display="none"))
+        self.pong = w.HTML("0", layout=w.Layout(display="none"))
+        self.ping.add_class("pmw-ping")
+        self.pong.add_class("pmw-pong")
+        self.ping.on_click(lambda _: setattr(self.pong, "value", str(int(self.pong.value) + 1)))
+        self.box = w.HBox([self.ping, self.pong], layout=w.Layout(display="none"))
 
 
 def language_options() -> list[tuple[str, str]]:
@@ -387,7 +449,11 @@ class WorkshopForm:
         return app
 
     def _ipython_display_(self) -> None:
-        display(self.widget())
+        self.heartbeat = Heartbeat()
+        display(w.VBox([self.widget(), self.heartbeat.box]))
+        watch = kernel_watch(self.t)
+        if watch is not None:
+            display(watch)
 
 
 class EvaluationForm:
@@ -558,4 +624,8 @@ class EvaluationForm:
         return app
 
     def _ipython_display_(self) -> None:
-        display(self.widget())
+        self.heartbeat = Heartbeat()
+        display(w.VBox([self.widget(), self.heartbeat.box]))
+        watch = kernel_watch(self.t)
+        if watch is not None:
+            display(watch)
