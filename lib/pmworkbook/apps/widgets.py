@@ -158,7 +158,7 @@ class WorkshopForm:
         self.out = Path(out)
         self.presets = list(self.session.templates.structure("cadences")["presets"])
         clients = self.session.clients
-        style = {"description_width": "9em"}
+        style = {"description_width": "11em"}
         self.client = w.Dropdown(options=[(f"{c.name} ({c.id})", c.id) for c in clients],
                                  value=client_id if client_id in {c.id for c in clients} else clients[0].id, style=style,
                                  layout=w.Layout(width="370px"))
@@ -253,10 +253,13 @@ class WorkshopForm:
     def current(self) -> Client:
         return self.session.client(self._shown)
 
-    def load_client(self, client_id: str) -> None:
+    def load_client(self, client_id: str, follow_language: bool = False) -> None:
+        """Show a client's values; `follow_language`: in that client's language (another client chosen)."""
         self._loading = True
         self._shown = client_id
         client = self.session.client(client_id)
+        if follow_language:
+            self.language.value = client.language
         comm = client.communication
         self.preset.value = comm.preset
         self.meeting_day.value = comm.meeting_day
@@ -274,7 +277,7 @@ class WorkshopForm:
         if self._loading or client_id == self._shown:
             return
         if not self.dirty:
-            self.load_client(client_id)
+            self.load_client(client_id, follow_language=True)
             return
         self._pending = client_id
         self._loading = True
@@ -294,7 +297,7 @@ class WorkshopForm:
         self._loading = True
         self.client.value = target
         self._loading = False
-        self.load_client(target)
+        self.load_client(target, follow_language=True)
 
     def _add_row(self, name: str = "", date: dt.date | None = None, refresh: bool = True) -> None:
         row = MilestoneRow(name, date, lambda change: self.refresh(), self._remove_row)
