@@ -19,7 +19,7 @@ from pmworkbook.core.templates import Templates
 from pmworkbook.plan.communication import build_plan
 from pmworkbook.portfolio.model import Client
 from pmworkbook.render import calendar_views
-from pmworkbook.render.calendar_views import CADENCE_COLOURS, month_grid
+from pmworkbook.render.calendar_views import CADENCE_COLOURS, capitalised, month_grid
 
 TEMPLATES = Templates.get()
 
@@ -117,7 +117,7 @@ def test_a_month_too_full_for_a_grid_gets_a_week_by_week_agenda():
     fmt = formatter(client)
     html = str(month_grid(plan, fmt))
     agendas = re.findall(r'<h3>([^<]*)</h3>\s*(.*?)</div>', html, re.S)
-    assert [flat(title) for title, _ in agendas] == [flat(fmt.t.format("calendar.month_agenda", month=fmt.month_year(dt.date(2027, 3, 1))))]
+    assert [flat(title) for title, _ in agendas] == [flat(fmt.t.format("calendar.month_agenda", month=capitalised(fmt.month_year(dt.date(2027, 3, 1)))))]
     agenda = flat(visible_text(agendas[0][1]))
     march = plan.occurrences[(plan.occurrences["date"] >= dt.date(2027, 3, 1)) & (plan.occurrences["date"] <= dt.date(2027, 3, 31))
                              & ~plan.occurrences["item"].isin(plan.daily_items)]
@@ -137,8 +137,10 @@ def test_the_pdf_text_layer_holds_every_event_title_whole(demo_packs, client_id)
     text = pdftotext(pdf, pages[0], pages[-1])
     # A title broken after a hyphen keeps its hyphen ("статус-" / "встреча"), Chinese broken anywhere joins
     # without a space; other line ends are spaces.
-    cjk = "\u3000-\u9fff\uff00-\uffef“”"
-    text = flat(re.sub(rf"-\n|(?<=[{cjk}])\n|\n(?=[{cjk}])", lambda m: m[0].rstrip("\n"), text))
+    # (Curly quotes join without a space only next to Chinese: English puts a space before “.)
+    cjk, quotes = "\u3000-\u9fff\uff00-\uffef", "“”"
+    text = flat(re.sub(rf"-\n|(?<=[{cjk}])\n|\n(?=[{cjk}])|(?<=[{cjk}][{quotes}])\n|\n(?=[{quotes}][{cjk}])",
+                       lambda m: m[0].rstrip("\n"), text))
     shown = plan.occurrences[~plan.occurrences["item"].isin(plan.daily_items)]
     for title, times in shown["title"].value_counts().items():
         assert text.count(flat(title)) >= times, (title, times, text.count(flat(title)))
@@ -156,7 +158,7 @@ def test_each_month_has_its_caption_weekdays_and_days_on_one_page_and_the_headin
     heading, weekday = fmt.t["calendar.month_view"], fmt.locale.days["format"]["abbreviated"][0]
     captions, month = [], client.project.start.replace(day=1)
     while month <= max(client.project.end, *plan.occurrences["date"]):
-        captions.append((flat(fmt.month_year(month)), month))
+        captions.append((flat(capitalised(fmt.month_year(month))), month))
         month = (month + dt.timedelta(days=32)).replace(day=1)
     for n, (caption, month) in enumerate(captions):
         pages = [page for page in texts if caption in lines[page]]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel import dates as babel_dates
@@ -58,7 +60,27 @@ class Formatter:
         return babel_numbers.format_percent(value, locale=self.locale)
 
     def money(self, amount: Decimal, currency: str) -> str:
+        """A whole amount without its zero cents or kopecks ($240,000, 9 500 000 ₽); others as the locale writes them."""
+        if amount == amount.to_integral_value():
+            pattern = re.sub(r"\.0+", "", self.locale.currency_formats["standard"].pattern)
+            return babel_numbers.format_currency(amount, currency, format=pattern, locale=self.locale, currency_digits=False)
         return babel_numbers.format_currency(amount, currency, locale=self.locale)
+
+    def join(self, items: list[str]) -> str:
+        """Items of a list in running text or a table cell: "A, B" ("A、B" in Chinese)."""
+        return self.t["list_separator"].join(items)
+
+    def plural(self, key: str, count: int, **values: Any) -> str:
+        """The catalog sentence `key` in the form Babel's plural rules give for `count` in this locale
+        (one, few, many, other: Polish and Russian use three of them for whole numbers); {count} is
+        the number as the locale writes it."""
+        forms = self.t[key]
+        category = self.locale.plural_form(count)
+        return str(forms[category] if category in forms else forms["other"]).format(count=self.number(count), **values)
+
+    def city(self, timezone: str) -> str:
+        """A time zone as people name it: its city in the document's language (Warszawa, 上海, Нью-Йорк)."""
+        return babel_dates.get_timezone_location(timezone, locale=self.locale, return_city=True)
 
     def country(self, code: str) -> str:
         """The country's name in the document's language (CN -> 中国, Chiny, Китай)."""

@@ -181,7 +181,7 @@ class _Builder:
         return {
             "channel": self.text[f"channels.{spec['channel']}"],
             "owner": _person_or_role(self.client, spec["owner"], self.fmt),
-            "audience": ", ".join(self.text[f"audiences.{a}"] for a in spec["audience"]),
+            "audience": self.fmt.join([self.text[f"audiences.{a}"] for a in spec["audience"]]),
             "purpose": self.text[f"items.{key}.purpose"],
             "agenda": list(self.text[f"items.{key}.agenda"]),
         }

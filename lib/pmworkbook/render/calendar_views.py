@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from babel.dates import format_interval, format_skeleton, get_timezone_location
+from babel.dates import format_interval, format_skeleton
 
 from pmworkbook.core.i18n import WEEKDAY_INDEX, Formatter
 from pmworkbook.plan.communication import CommunicationPlan
@@ -88,14 +88,12 @@ def frequency(fmt: Formatter, rule: str, day: str | None) -> str:
 def plural(fmt: Formatter, key: str, count: int, **values: Any) -> str:
     """The catalog sentence `key` in the form Babel's plural rules give for `count` in the document's
     locale (one, few, many, other; Polish and Russian use three of them for whole numbers)."""
-    forms = fmt.t[key]
-    category = fmt.locale.plural_form(count)
-    return str(forms[category] if category in forms else forms["other"]).format(count=fmt.number(count), **values)
+    return fmt.plural(key, count, **values)
 
 
 def city(timezone: str, fmt: Formatter) -> str:
     """The time zone's city in the document's language (Europe/Warsaw -> Warszawa, Варшава, 华沙)."""
-    return get_timezone_location(timezone, locale=fmt.locale, return_city=True)
+    return fmt.city(timezone)
 
 
 def _present(value: Any) -> bool:
@@ -230,7 +228,7 @@ def _moved_note(fmt: Formatter, row: Any) -> str:
     if not _present(original_start):
         return ""
     original = fmt.date(row.original_date) if _present(row.original_date) else fmt.time(original_start)
-    return fmt.t.format("calendar.moved_note", original=original, reason=row.moved_reason)
+    return fmt.t.format("calendar.moved_note", original=original, reason=in_sentence(fmt, row.moved_reason))
 
 
 def _width(text: str) -> int:
@@ -321,7 +319,8 @@ def month_grid(plan: CommunicationPlan, fmt: Formatter, week_start: str | None =
                     "provisional": is_provisional,
                 })
             weeks.append(cells)
-        months.append({"title": fmt.month_year(month), "weeks": weeks, "agenda": [],
+        # The title is a heading: "Maj 2027", "Май 2027 г.", not the month as it stands in a sentence.
+        months.append({"title": capitalised(fmt.month_year(month)), "weeks": weeks, "agenda": [],
                        "needed": sum(max(ROW_LINES, *(_cell_lines(cell) for cell in cells)) for cells in weeks)})
         month = (month + dt.timedelta(days=32)).replace(day=1)
     # The legend's lines: its keys (each kept whole, with its dot or swatch) wrapped, then a line per daily item and the zones' note.
@@ -376,7 +375,7 @@ def timeline_figure(plan: CommunicationPlan, fmt: Formatter):
                                         textcoords="offset points", fontsize=8.5, color=MILESTONE_COLOUR, ha="left",
                                         va="bottom", annotation_clip=False))
         axes.xaxis.set_major_locator(mdates.MonthLocator())
-        axes.xaxis.set_major_formatter(plt.FuncFormatter(lambda x, _: fmt.month_year(mdates.num2date(x).date())))
+        axes.xaxis.set_major_formatter(plt.FuncFormatter(lambda x, _: capitalised(fmt.month_year(mdates.num2date(x).date()))))
         axes.grid(axis="x", color="#dddddd")
         axes.spines[["top", "right"]].set_visible(False)
         figure.autofmt_xdate()
