@@ -169,3 +169,20 @@ def test_month_grid_weeks_start_on_the_locales_first_day_unless_set():
     assert first_header(demo_client("harbor-health")) == "Sun"  # en_US weeks start on Sunday
     assert first_header(demo_client("acme-shop")) == "pon."  # Polish weeks start on Monday
     assert first_header(demo_client("harbor-health", **{"communication.week_start": "MO"})) == "Mon"
+
+
+def test_chinese_holidays_read_as_mainland_calendars_name_them():
+    # The holidays package names observed days "国庆节（补假）" (Hong Kong and Taiwan usage) and swapped days
+    # off "休息日（由 2026-09-20 调休）" (an ISO date inside Chinese text); the documents use the catalog's names.
+    import datetime as dt
+
+    from pmworkbook.core.templates import Templates
+    from pmworkbook.plan.communication import build_plan
+    from pmworkbook.plan.validation import validate
+
+    client = validate(DEMO, Templates.get()).require().client("huaxin-retail")
+    calendar = build_plan(client, Templates.get()).calendar
+    names = {day: calendar.reason_off(day).name for day in (dt.date(2026, 10, 5), dt.date(2026, 10, 6))}
+    assert names == {dt.date(2026, 10, 5): "国庆节", dt.date(2026, 10, 6): "调休休息日（9月20日上班）"}
+    every = [calendar.holiday_name(day) for day in calendar.holidays]
+    assert not [n for n in every if "补假" in n or re.search(r"\d{4}-\d{2}-\d{2}", n)], every

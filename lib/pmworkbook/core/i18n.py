@@ -47,6 +47,10 @@ class Formatter:
         index = WEEKDAY_INDEX[value] if isinstance(value, str) else value.weekday()
         return self.locale.days["format"][width][index]
 
+    def day_month(self, value: dt.date) -> str:
+        """A day of the year in running text: 20 września, 20 сентября, 9月20日, September 20."""
+        return babel_dates.format_skeleton("MMMMd", value, locale=self.locale)
+
     def month_year(self, value: dt.date) -> str:
         return babel_dates.format_skeleton("yMMMM", value, locale=self.locale)
 

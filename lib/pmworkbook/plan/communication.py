@@ -34,7 +34,7 @@ from dateutil import rrule as rr
 
 from pmworkbook.core.i18n import WEEKDAY_INDEX, Formatter
 from pmworkbook.core.templates import Templates
-from pmworkbook.plan.workdays import ONE_DAY, NoWorkingDay, WorkingCalendar
+from pmworkbook.plan.workdays import ONE_DAY, HolidayLabels, NoWorkingDay, WorkingCalendar
 from pmworkbook.portfolio.model import WEEKDAYS, Client
 
 COLUMNS = ["date", "start", "end", "timezone", "agency_start", "item", "kind", "title", "channel", "owner",
@@ -108,6 +108,11 @@ class CommunicationPlan:
         return day.year in self.provisional_years
 
 
+def holiday_labels(fmt: Formatter) -> HolidayLabels:
+    """The document language's names for observed and swapped days off (see HolidayLabels)."""
+    return HolidayLabels(fmt.t["calendar.holiday_observed"], fmt.t["calendar.holiday_substituted"], fmt.day_month)
+
+
 def _person_or_role(client: Client, role: str, fmt: Formatter) -> str:
     people = client.people_with_role(role)
     return people[0].name if people else fmt.t[f"role_names.{role}"]
@@ -170,7 +175,7 @@ class _Builder:
         self.agency_tz = zoneinfo.ZoneInfo(agency_tz) if agency_tz and agency_tz != client.timezone else None
         project = client.project
         self.calendar = WorkingCalendar(client.country, client.language, project.start, project.end + 90 * ONE_DAY,
-                                        self.comm.days_off, self.comm.working_days)
+                                        self.comm.days_off, self.comm.working_days, holiday_labels(self.fmt))
         self.occurrences: list[_Occurrence] = []
         self.moves: list[Move] = []
         self.series: dict[str, Series] = {}

@@ -4,6 +4,8 @@ engagement's own extra days off and extra working days; moving a date that falls
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -57,12 +59,25 @@ class DayOffReason:
     name: str = ""
 
 
+@dataclass(frozen=True)
+class HolidayLabels:
+    """How the documents name a holiday's observed day and a day off swapped with a weekend day.
+
+    The `holidays` package names them by its own patterns ("国庆节（补假）", "休息日（由 2026-09-20 调休）",
+    "Выходной (перенесено с 20.02.2027)"): Hong Kong and Taiwan usage in Chinese, ISO dates in
+    sentences. These catalog patterns ({name}, {date}) replace them."""
+
+    observed: str
+    substituted: str
+    date: Callable[[dt.date], str]
+
+
 class WorkingCalendar:
     """Which days are working days for one engagement."""
 
     def __init__(self, country: str, language: str, first: dt.date, last: dt.date,
                  days_off: list[dt.date] | tuple[dt.date, ...] = (),
-                 working_days: list[dt.date] | tuple[dt.date, ...] = ()):
+                 working_days: list[dt.date] | tuple[dt.date, ...] = (), labels: HolidayLabels | None = None):
         years = tuple(range(first.year - 1, last.year + 2))
         self.country = country
         self.holidays = _country_holidays(country, language, years)
@@ -75,6 +90,40 @@ class WorkingCalendar:
         self.extra_working_days = frozenset(working_days)
         official = official_until(country)
         self.provisional_from = official + 1 if official is not None else None
+        self.labels = labels
+        self._label_patterns = self._patterns() if labels and self.holidays is not None else None
+
+    def _patterns(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, str]:
+        """The package's own observed and substituted labels, in its language, as patterns to read
+        (None where the country has no such days)."""
+        h = self.holidays
+        assert h is not None
+
+        def pattern(attribute: str, group: str) -> re.Pattern[str] | None:
+            label = getattr(h, attribute, None)
+            return re.compile(re.escape(h.tr(label)).replace("%s", f"(?P<{group}>.+)") + "$") if label else None
+
+        return (pattern("observed_label", "name"), pattern("substituted_label", "date"),
+                h.tr(getattr(h, "substituted_date_format", None) or "%Y-%m-%d"))
+
+    def holiday_name(self, day: dt.date) -> str:
+        name = str(self.holidays.get(day)) if self.holidays is not None else ""
+        if self.labels is None or self._label_patterns is None:
+            return name
+        observed, substituted, date_format = self._label_patterns
+        for part in name.split("; "):  # the package joins two holidays on one day with "; "
+            found = substituted.match(part) if substituted else None
+            if found:
+                try:
+                    swapped = dt.datetime.strptime(found["date"], date_format).date()
+                except ValueError:
+                    continue
+                name = name.replace(part, self.labels.substituted.format(date=self.labels.date(swapped)))
+                continue
+            found = observed.match(part) if observed else None
+            if found:
+                name = name.replace(part, self.labels.observed.format(name=found["name"]))
+        return name
 
     def is_provisional(self, day: dt.date) -> bool:
         """Whether the day's public holidays and make-up days are not official yet."""
@@ -90,7 +139,7 @@ class WorkingCalendar:
         if day in self.days_off:
             return DayOffReason("engagement")
         if self.holidays is not None and day in self.holidays:
-            return DayOffReason("holiday", self.holidays.get(day))
+            return DayOffReason("holiday", self.holiday_name(day))
         if day in self.makeup_days:
             return None
         if day.weekday() in self.weekend:
