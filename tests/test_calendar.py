@@ -175,6 +175,7 @@ def test_chinese_holidays_read_as_mainland_calendars_name_them():
     # The holidays package names observed days "国庆节（补假）" (Hong Kong and Taiwan usage) and swapped days
     # off "休息日（由 2026-09-20 调休）" (an ISO date inside Chinese text); the documents use the catalog's names.
     import datetime as dt
+    import re
 
     from pmworkbook.core.templates import Templates
     from pmworkbook.plan.communication import build_plan
