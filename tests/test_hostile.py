@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import resource
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -116,3 +117,29 @@ def test_a_date_cell_that_lost_its_format_is_read_as_the_date_it_shows_in_excel(
     workbook.save(tmp_path / "serial.xlsx")
     client = validate(tmp_path / "serial.xlsx", Templates.get()).require().clients[0]
     assert client.project.start == dt.date(2027, 1, 11)
+
+
+def test_collect_rejects_crafted_response_files_by_name_and_counts_the_others(tmp_path):
+    import json
+    import shutil
+
+    from pmworkbook.core.templates import Templates
+    from pmworkbook.plan.responses import collect
+    from pmworkbook.plan.validation import validate
+
+    templates = Templates.get()
+    client = validate(ROOT / "examples" / "demo-portfolio.yaml", templates).require().client("acme-shop")
+    folder = tmp_path / "returned"
+    shutil.copytree(HOSTILE / "responses", folder)
+    good = {"client_id": "acme-shop", "preset": client.evaluation.preset, "rater_group": "team",
+            "form_version": templates.structure("criteria")["form_version"],
+            "answers": {"scope_control": {"score": 4, "comment": "Solid."}}}
+    (folder / "good.json").write_text(json.dumps(good), encoding="utf-8")
+    started = time.monotonic()
+    collected = collect(folder, client, templates)
+    assert time.monotonic() - started < 10 and peak_memory_of_children() < MEMORY_LIMIT
+    reasons = {r.file: r.reason for r in collected.rejected}
+    assert set(reasons) == {"wrong-shape.json", "answer-not-a-mapping.json", "not-json.json", "huge-shared-strings.xlsx"}
+    assert "'answers' is not a mapping" in reasons["wrong-shape.json"] + reasons["answer-not-a-mapping.json"]
+    assert "unpacks to" in reasons["huge-shared-strings.xlsx"]
+    assert [r.file for r in collected.responses] == ["good.json"], reasons

@@ -78,6 +78,11 @@ class Collected:
                          [r for r in self.replaced if r.subject == subject])
 
 
+# Bounds on a returned file: a filled form is about 20 kB, a JSON response a few kB.
+MAX_RESPONSE_BYTES = 5 * 2**20
+MAX_RESPONSE_UNZIPPED = 10 * 2**20
+
+
 class FormError(ValueError):
     """Why one returned file cannot be counted."""
 
@@ -163,8 +168,17 @@ def _saved_time(path: Path, recorded: dt.datetime | str | None) -> str:
 
 
 def read_xlsx(path: Path, client: Client, templates: Templates) -> Response:
+    import zipfile
+
     import openpyxl
 
+    try:  # before openpyxl unpacks anything: a form unzips to tens of kilobytes
+        with zipfile.ZipFile(path) as archive:
+            unzipped = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        raise FormError("not an .xlsx file (not a zip archive)") from None
+    if unzipped > MAX_RESPONSE_UNZIPPED:
+        raise FormError(f"the workbook unpacks to {unzipped:,} bytes, more than a form can ({MAX_RESPONSE_UNZIPPED:,})")
     try:
         # Twice: the values a spreadsheet program last calculated, and what each cell holds (a formula?).
         workbook = openpyxl.load_workbook(path, data_only=True)
@@ -218,6 +232,10 @@ def read_json(path: Path, client: Client, templates: Templates) -> Response:
         raise FormError(f"not a JSON response file ({exc})") from None
     if not isinstance(data, dict) or "answers" not in data:
         raise FormError("not a pmworkbook response file (no 'answers')")
+    if not isinstance(data["answers"], dict) or not all(isinstance(a, dict) for a in data["answers"].values()):
+        raise FormError("'answers' is not a mapping of criterion to its score and comment")
+    if not isinstance(data.get("open") or {}, dict) or not isinstance(data.get("rater_group"), str):
+        raise FormError("'open' is not a mapping of question to answer, or 'rater_group' is not a name")
     subject = _check_identity(data, client, templates)
     known = {c["id"] for c in criteria_for(client, templates, subject.preset)}
     scores: dict[str, int | None] = {}
@@ -259,6 +277,10 @@ def collect(folder: Path, client: Client, templates: Templates) -> Collected:
         if suffix not in (".xlsx", ".json"):
             rejected.append(Rejection(path.name, "not an .xlsx form or a .json response"))
             continue
+        if path.stat().st_size > MAX_RESPONSE_BYTES:
+            rejected.append(Rejection(path.name, f"{path.stat().st_size:,} bytes, more than a returned form can be "
+                                                 f"({MAX_RESPONSE_BYTES:,}); not read"))
+            continue
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         if digest in seen:
             rejected.append(Rejection(path.name, f"the same file as {seen[digest]} (counted once)"))
@@ -267,6 +289,9 @@ def collect(folder: Path, client: Client, templates: Templates) -> Collected:
             response = read_xlsx(path, client, templates) if suffix == ".xlsx" else read_json(path, client, templates)
         except FormError as exc:
             rejected.append(Rejection(path.name, str(exc), exc.rater_message))
+            continue
+        except Exception as exc:  # noqa: BLE001 - a crafted file is rejected by name; the others are still counted
+            rejected.append(Rejection(path.name, f"cannot be read as a response ({type(exc).__name__})"))
             continue
         if not response.scores and not response.comments and not response.open_answers:
             rejected.append(Rejection(path.name, "the form is empty: no score and no comment"))
