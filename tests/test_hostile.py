@@ -133,7 +133,7 @@ def test_collect_rejects_crafted_response_files_by_name_and_counts_the_others(tm
     shutil.copytree(HOSTILE / "responses", folder)
     good = {"client_id": "acme-shop", "preset": client.evaluation.preset, "rater_group": "team",
             "form_version": templates.structure("criteria")["form_version"],
-            "answers": {"scope_control": {"score": 4, "comment": "Solid."}}}
+            "answers": {"on_time_delivery": {"score": 4, "comment": "Solid."}}}
     (folder / "good.json").write_text(json.dumps(good), encoding="utf-8")
     started = time.monotonic()
     collected = collect(folder, client, templates)
