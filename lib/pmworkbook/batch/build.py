@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from pmworkbook.batch import index_pages
-from pmworkbook.batch.jobs import Job, Result, Settings, plan_jobs
-from pmworkbook.batch.manifest import read_manifest, remove_partials, reusable, write_manifest
+from pmworkbook.batch.jobs import Result, Settings, plan_jobs
+from pmworkbook.batch.manifest import remove_partials, split_reusable, write_manifest
 from pmworkbook.batch.progress import Progress
 from pmworkbook.batch.run import run_jobs
 from pmworkbook.core.problems import Problem
@@ -162,14 +162,8 @@ def _build(portfolio_path: str | Path, settings: Settings, *, clients: list[str]
     remove_partials(out)
 
     # -- reuse
-    earlier = {} if force else read_manifest(out)
-    todo: list[Job] = []
-    for job in planned:
-        result = reusable(job, earlier.get(f"{job.client_id}/{job.name}"))
-        if result:
-            outcome.results.append(result)
-        else:
-            todo.append(job)
+    reused, todo = split_reusable(planned, out, force)
+    outcome.results += reused
 
     # -- run
     check_free_space(out, len(todo), report)

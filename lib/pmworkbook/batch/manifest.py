@@ -67,6 +67,20 @@ def write_manifest(out: Path, title: str, source: Path | str, results: Iterable[
     return atomic_write_text(out / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
 
 
+def split_reusable(planned: list[Job], out: Path, force: bool) -> tuple[list[Result], list[Job]]:
+    """The planned documents already built from the same inputs (their results), and those to build."""
+    earlier = {} if force else read_manifest(out)
+    reused: list[Result] = []
+    todo: list[Job] = []
+    for job in planned:
+        result = reusable(job, earlier.get(f"{job.client_id}/{job.name}"))
+        if result:
+            reused.append(result)
+        else:
+            todo.append(job)
+    return reused, todo
+
+
 def remove_pack(out: Path, client_id: str) -> None:
     """Delete the folder of a client that is no longer in the portfolio (`--prune`)."""
     import shutil

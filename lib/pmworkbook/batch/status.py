@@ -32,7 +32,7 @@ from pmworkbook.batch.build import (
     worker_count,
 )
 from pmworkbook.batch.jobs import Job, Result, Settings, plan_jobs
-from pmworkbook.batch.manifest import read_manifest, remove_partials, reusable, sha256, write_manifest
+from pmworkbook.batch.manifest import read_manifest, remove_partials, sha256, split_reusable, write_manifest
 from pmworkbook.batch.progress import Progress
 from pmworkbook.batch.run import run_jobs
 from pmworkbook.core.files import atomic_write_text
@@ -112,14 +112,8 @@ def _status(portfolio_path: Path, settings: Settings, week: Week, day: dt.date, 
     out = settings.out
     out.mkdir(parents=True, exist_ok=True)
     remove_partials(out)
-    earlier = {} if force else read_manifest(out)
-    todo: list[Job] = []
-    for job in planned:
-        result = reusable(job, earlier.get(f"{job.client_id}/{job.name}"))
-        if result:
-            outcome.results.append(result)
-        else:
-            todo.append(job)
+    reused, todo = split_reusable(planned, out, force)
+    outcome.results += reused
     check_free_space(out, len(todo), report)
     workers = 1 if dask_address else worker_count(jobs, len(todo), report)
     if progress != "quiet":
@@ -149,9 +143,10 @@ def _status(portfolio_path: Path, settings: Settings, week: Week, day: dt.date, 
         remove_partials(out)
     seconds = time.perf_counter() - started
     if progress != "quiet" or outcome.failed:
-        reused = sum(r.reused for r in outcome.results)
-        report(f"{'Interrupted' if outcome.interrupted else 'Done'}: {len(outcome.results) - len(outcome.failed) - reused} built, "
-               f"{reused} reused, {len(outcome.failed)} failed in {seconds:.1f}s."
+        reused_count = sum(r.reused for r in outcome.results)
+        report(f"{'Interrupted' if outcome.interrupted else 'Done'}: "
+               f"{len(outcome.results) - len(outcome.failed) - reused_count} built, "
+               f"{reused_count} reused, {len(outcome.failed)} failed in {seconds:.1f}s."
                + (f" Open {outcome.overview}" if outcome.overview else ""))
     if outcome.interrupted:
         raise KeyboardInterrupt
