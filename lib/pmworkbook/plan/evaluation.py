@@ -120,5 +120,9 @@ def labelled(fmt: Formatter, label: Any, value: Any) -> str:
 def listed(fmt: Formatter, items: list[str]) -> str:
     """Items as a list in running text of the document's language (Babel's list patterns)."""
     from babel.lists import format_list
+    from babel.numbers import get_decimal_symbol
 
+    if get_decimal_symbol(fmt.locale) == "," and any("," in item for item in items):
+        # "≥ 4,50, Bardzo dobrze ≥ 3,75": decimal commas inside a comma-separated list; semicolons between items
+        return "; ".join(items)
     return format_list(items, locale=fmt.locale) if items else ""
