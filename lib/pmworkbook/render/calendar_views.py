@@ -330,7 +330,7 @@ def month_grid(plan: CommunicationPlan, fmt: Formatter, week_start: str | None =
     for index, entry in enumerate(months):
         room = PAGE_MM - CAPTION_MM - LEGEND_LINE_MM * legend_lines - (HEADING_MM if index == 0 else 0)
         # Too full for a grid: times and colours in the grid, the full names week by week under it.
-        if entry["needed"] > room / LINE_MM - 2:  # two lines to spare: the estimate runs up to one short
+        if entry["needed"] > room / LINE_MM - 4:  # four lines to spare: the estimate ran short by two in Russian
             for cells in entry["weeks"]:
                 held = [event for cell in cells if cell["in_month"] for event in cell["events"]]
                 if held:
