@@ -4,7 +4,7 @@
 #   scripts/system-packages.sh test    the above plus poppler-utils (pdftotext, pdffonts), chromium and LibreOffice Calc
 set -euo pipefail
 
-build=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji)
+build=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-core fonts-noto-cjk)
 test=(poppler-utils chromium libreoffice-calc-nogui python3-uno)  # pdftotext/pdffonts; the browser the widget tests drive;
 # LibreOffice and its Python bridge, in which a test fills an evaluation form as a rater would
 

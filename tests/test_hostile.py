@@ -143,16 +143,3 @@ def test_collect_rejects_crafted_response_files_by_name_and_counts_the_others(tm
     assert "'answers' is not a mapping" in reasons["wrong-shape.json"] + reasons["answer-not-a-mapping.json"]
     assert "unpacks to" in reasons["huge-shared-strings.xlsx"]
     assert [r.file for r in collected.responses] == ["good.json"], reasons
-
-
-def test_emoji_in_a_name_print_in_the_pdf(tmp_path):
-    # A project named "Launch 🚀" is printed with the emoji, not an empty box: the document stylesheet's
-    # font stack ends in Noto Color Emoji (Debian's fonts-noto-color-emoji).
-    from pmworkbook.core.templates import Templates
-    from pmworkbook.render.pdf import write_pdf
-
-    page = ('<!DOCTYPE html><html lang="en"><head><style id="document-style"></style></head>'
-            "<body><h1>Launch 🚀 done ✅</h1></body></html>")
-    path = write_pdf(page, tmp_path / "emoji.pdf", "en", Templates.get())
-    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
-    assert "Noto-Color-Emoji" in fonts, fonts
