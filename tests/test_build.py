@@ -228,3 +228,11 @@ def test_a_pdf_follows_the_stylesheet_as_edited_even_in_a_long_lived_process(dem
     after = pdftotext(pdf.write_pdf(html, tmp_path / "after.pdf", "pl", templates))
     assert "Strona 1 z" in before and "WERSJA ROBOCZA" not in before
     assert "Strona 1 z" in after and "WERSJA ROBOCZA" in after
+
+
+def test_every_character_of_the_demo_pdfs_is_set_in_the_documents_fonts(demo_packs):
+    # A font that covers digits as emoji (Noto Color Emoji) once took over every date and time of the
+    # Chinese schedule: the demo's PDFs use the Noto text fonts and nothing else.
+    for path in sorted(demo_packs.glob("*/*.pdf")):
+        names = [line.split()[0] for line in pdffonts(path).splitlines()[2:] if line.strip()]
+        assert names and all(re.search(r"Noto-Sans|DejaVu", name) for name in names), (path.name, names)
