@@ -54,6 +54,7 @@ def test_a_page_stylesheet_that_needs_the_rules_left_out_gets_weasyprints_sheet(
     assert html_class_for(css) is not weasyprint.HTML
 
 
+@pytest.mark.slow  # about 50 s: every demo PDF rendered twice and compared page by page; `make test-slow`, and CI
 def test_every_demo_document_renders_pixel_for_pixel_as_with_weasyprints_own_sheet(demo_packs, tmp_path, monkeypatch):
     compared = 0
     for client, language in DEMO_LANGUAGES.items():
