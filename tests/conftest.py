@@ -31,12 +31,21 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
                           env={**os.environ, "PYTHONWARNINGS": "ignore"}, timeout=900)
 
 
-def demo_client(client_id: str) -> Client:
+def demo_client(client_id: str, **changes: object) -> Client:
     """A demo client as validation makes it: what a build passes to its notebooks (through
-    `pmworkbook.batch.jobs.client_parameters`)."""
+    `pmworkbook.batch.jobs.client_parameters`); with dotted fields changed:
+    demo_client("acme-shop", **{"communication.meeting_day": "TH"})."""
     from pmworkbook.plan.validation import validate
+    from pmworkbook.portfolio.edits import set_field
+    from pmworkbook.portfolio.model import Client
 
-    return validate(DEMO, Templates.get()).require().client(client_id)
+    client = validate(DEMO, Templates.get()).require().client(client_id)
+    if not changes:
+        return client
+    data = client.model_dump()
+    for dotted, value in changes.items():
+        set_field(data, dotted, value)
+    return Client.model_validate(data)
 
 
 @pytest.fixture(scope="session")

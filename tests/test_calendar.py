@@ -11,7 +11,7 @@ import icalendar
 import pytest
 import recurring_ical_events
 
-from conftest import DEMO
+from conftest import DEMO, demo_client
 from pmworkbook.core.i18n import Formatter
 from pmworkbook.core.templates import Templates
 from pmworkbook.plan import communication
@@ -30,16 +30,6 @@ def formatter(client: Client) -> Formatter:
     return Formatter(client.language, client.country, TEMPLATES)
 
 
-def demo_client(client_id: str, **changes) -> Client:
-    client = validate(DEMO, TEMPLATES).require().client(client_id)
-    data = client.model_dump()
-    for dotted, value in changes.items():
-        node = data
-        *parents, last = dotted.split(".")
-        for part in parents:
-            node = node[part]
-        node[last] = value
-    return Client.model_validate(data)
 
 
 def parsed_events(plan):
@@ -179,7 +169,6 @@ def test_chinese_holidays_read_as_mainland_calendars_name_them():
 
     from pmworkbook.core.templates import Templates
     from pmworkbook.plan.communication import build_plan
-    from pmworkbook.plan.validation import validate
 
     client = validate(DEMO, Templates.get()).require().client("huaxin-retail")
     calendar = build_plan(client, Templates.get()).calendar

@@ -18,31 +18,20 @@ import recurring_ical_events
 import vobject
 from dateutil.rrule import rrulestr
 
-from conftest import DEMO
+from conftest import demo_client
 from pmworkbook.core.i18n import Formatter
 from pmworkbook.core.templates import Templates
 from pmworkbook.plan.communication import CommunicationPlan, build_plan
-from pmworkbook.plan.validation import validate
-from pmworkbook.portfolio.model import Client
 from pmworkbook.render.ics import to_ical
 
 TEMPLATES = Templates.get()
 UTC = dt.timezone.utc
 
 
-def client(client_id: str, **changes) -> Client:
-    data = validate(DEMO, TEMPLATES).require().client(client_id).model_dump()
-    for dotted, value in changes.items():
-        node = data
-        *parents, last = dotted.split(".")
-        for part in parents:
-            node = node[part]
-        node[last] = value
-    return Client.model_validate(data)
 
 
 def plan_and_ics(client_id: str, **changes) -> tuple[CommunicationPlan, bytes]:
-    plan = build_plan(client(client_id, **changes), TEMPLATES)
+    plan = build_plan(demo_client(client_id, **changes), TEMPLATES)
     return plan, to_ical(plan, Formatter(plan.client.language, plan.client.country, TEMPLATES))
 
 
@@ -209,7 +198,7 @@ def test_location_and_video_link_come_from_the_portfolio_and_written_items_do_no
 
 def test_a_video_link_that_is_not_a_web_address_is_refused():
     with pytest.raises(ValueError, match="not a web link"):
-        client("acme-shop", **{"communication.video_link": "meet.example.com/acme"})
+        demo_client("acme-shop", **{"communication.video_link": "meet.example.com/acme"})
 
 
 @pytest.mark.parametrize("client_id,zone,change", [("harbor-health", "America/New_York", dt.date(2027, 3, 14)),

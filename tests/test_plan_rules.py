@@ -14,7 +14,7 @@ import recurring_ical_events
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import DEMO, write_portfolio
+from conftest import DEMO, demo_client, write_portfolio
 from pmworkbook.core.i18n import Formatter
 from pmworkbook.core.templates import Templates
 from pmworkbook.plan.communication import CommunicationPlan, build_plan
@@ -27,20 +27,10 @@ TEMPLATES = Templates.get()
 LANGUAGES = ("en", "zh", "pl", "ru")
 
 
-def client(client_id: str, **changes) -> Client:
-    """A demo client with dotted fields changed: client("acme-shop", **{"communication.meeting_day": "TH"})."""
-    data = validate(DEMO, TEMPLATES).require().client(client_id).model_dump()
-    for dotted, value in changes.items():
-        node = data
-        *parents, last = dotted.split(".")
-        for part in parents:
-            node = node[part]
-        node[last] = value
-    return Client.model_validate(data)
 
 
 def plan_of(client_id: str, **changes) -> CommunicationPlan:
-    return build_plan(client(client_id, **changes), TEMPLATES)
+    return build_plan(demo_client(client_id, **changes), TEMPLATES)
 
 
 def rows_on(plan: CommunicationPlan, day: dt.date):
@@ -236,7 +226,7 @@ def test_a_russian_engagement_after_the_published_years_is_provisional_too():
 def test_the_moved_table_marks_a_move_for_a_provisional_holiday():
     from pmworkbook.documents.calendar import CommunicationCalendar
 
-    changed = client("huaxin-retail", **{"project.end": dt.date(2027, 3, 31), "project.milestones": []})
+    changed = demo_client("huaxin-retail", **{"project.end": dt.date(2027, 3, 31), "project.milestones": []})
     html = str(CommunicationCalendar(changed, TEMPLATES).moves())
     plan = build_plan(changed, TEMPLATES)
     spring = [m for m in plan.moves if m.rule == "day_off" and m.original.year == 2027]
@@ -292,9 +282,9 @@ def test_working_hours_in_a_table_cell_and_as_one_range(tmp_path):
     first, second = portfolio.clients[0].communication, portfolio.clients[1].communication
     assert first.working_hours == {"client": "07:30-18:00", "agency": "09:00-17:00"}
     assert first.hours("agency") == (dt.time(9), dt.time(17)) and second.hours("client") == (dt.time(8), dt.time(19))
-    assert client("acme-shop", **{"communication.working_hours": "09:00-17:30"}).communication.hours("agency") == (dt.time(9), dt.time(17, 30))
+    assert demo_client("acme-shop", **{"communication.working_hours": "09:00-17:30"}).communication.hours("agency") == (dt.time(9), dt.time(17, 30))
     with pytest.raises(ValueError, match="ends before it starts"):
-        client("acme-shop", **{"communication.working_hours": {"client": "18:00-09:00"}})
+        demo_client("acme-shop", **{"communication.working_hours": {"client": "18:00-09:00"}})
 
 
 # -- generated portfolios: no two events of a client overlap

@@ -130,6 +130,16 @@ def language_options() -> list[tuple[str, str]]:
     return [((Locale.parse(code).get_display_name(code) or code).capitalize(), code) for code in LANGUAGES]
 
 
+def show_app(app: w.Widget, t) -> Heartbeat:
+    """Display an app with the heartbeat and kernel watch that tell a person when the kernel is gone."""
+    heartbeat = Heartbeat()
+    display(w.VBox([app, heartbeat.box]))
+    watch = kernel_watch(t)
+    if watch is not None:
+        display(watch)
+    return heartbeat
+
+
 class MilestoneRow:
     def __init__(self, name: str = "", date: dt.date | None = None, on_change=None, on_remove=None):
         self.name = w.Text(value=name, layout=w.Layout(width="16em"))
@@ -452,11 +462,7 @@ class WorkshopForm:
         return app
 
     def _ipython_display_(self) -> None:
-        self.heartbeat = Heartbeat()
-        display(w.VBox([self.widget(), self.heartbeat.box]))
-        watch = kernel_watch(self.t)
-        if watch is not None:
-            display(watch)
+        self.heartbeat = show_app(self.widget(), self.t)
 
 
 class EvaluationForm:
@@ -627,8 +633,4 @@ class EvaluationForm:
         return app
 
     def _ipython_display_(self) -> None:
-        self.heartbeat = Heartbeat()
-        display(w.VBox([self.widget(), self.heartbeat.box]))
-        watch = kernel_watch(self.t)
-        if watch is not None:
-            display(watch)
+        self.heartbeat = show_app(self.widget(), self.t)
