@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from pmworkbook.core.spreadsheets import unzipped_size
 from pmworkbook.core.templates import Templates
 from pmworkbook.plan.evaluation import FORM_ID_SHEET, OPEN_QUESTIONS, Subject, criteria_for, subjects
 from pmworkbook.portfolio.model import LANGUAGES, RATER_GROUPS, Client
@@ -168,15 +169,11 @@ def _saved_time(path: Path, recorded: dt.datetime | str | None) -> str:
 
 
 def read_xlsx(path: Path, client: Client, templates: Templates) -> Response:
-    import zipfile
-
     import openpyxl
 
-    try:  # before openpyxl unpacks anything: a form unzips to tens of kilobytes
-        with zipfile.ZipFile(path) as archive:
-            unzipped = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError):
-        raise FormError("not an .xlsx file (not a zip archive)") from None
+    unzipped = unzipped_size(path)  # before openpyxl unpacks anything: a form unzips to tens of kilobytes
+    if unzipped is None:
+        raise FormError("not an .xlsx file (not a zip archive)")
     if unzipped > MAX_RESPONSE_UNZIPPED:
         raise FormError(f"the workbook unpacks to {unzipped:,} bytes, more than a form can ({MAX_RESPONSE_UNZIPPED:,})")
     try:

@@ -9,9 +9,7 @@ generated from the same `COLUMNS` (``python -m pmworkbook.portfolio.reference``)
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 import types
 from dataclasses import dataclass
@@ -22,6 +20,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from pmworkbook.core.problems import FORMAT_DOC, PortfolioError, Problem
+from pmworkbook.core.spreadsheets import csv_rows, decode, unzipped_size
 from pmworkbook.portfolio.model import Client
 
 # An unknown column's message sends the user to this section of the format.
@@ -138,38 +137,20 @@ def read_table(path: Path) -> tuple[dict[str, Any], list[str], list[Problem]]:
 # Bounds on a table from outside: far above a portfolio of a thousand clients.
 MAX_TABLE_BYTES = 20 * 2**20  # a CSV, or an XLSX's parts once unzipped
 MAX_TABLE_ROWS = 20_000
-# What Excel writes for "CSV" in Polish, Russian and Chinese Windows, besides UTF-8.
-LEGACY_ENCODINGS = ["cp1250", "cp1251", "gb18030", "utf_16"]
 
 
 def _refuse(path: Path, message: str, fix: str) -> PortfolioError:
     return PortfolioError([Problem(str(path), message, fix=fix)])
 
 
-def _decode(path: Path, data: bytes) -> str:
-    """UTF-8 (with or without BOM), else the legacy encoding the bytes read best in."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data, cp_isolation=LEGACY_ENCODINGS).best()
-    if best is None:
-        raise _refuse(path, "the text is neither UTF-8 nor Windows-1250/1251 nor GB18030", "save the table as CSV UTF-8")
-    return str(best)
-
-
 def _read_csv(path: Path) -> list[list[Any]]:
     if path.stat().st_size > MAX_TABLE_BYTES:
         raise _refuse(path, f"the file has {path.stat().st_size:,} bytes, more than a portfolio may ({MAX_TABLE_BYTES:,})",
                       "split it into several portfolios")
-    text = _decode(path, path.read_bytes())
-    try:  # Excel writes ';' where ',' is the decimal comma (Polish, Russian), tabs for "Unicode text"
-        dialect: Any = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
+    text = decode(path.read_bytes())
+    if text is None:
+        raise _refuse(path, "the text is neither UTF-8 nor Windows-1250/1251 nor GB18030", "save the table as CSV UTF-8")
+    rows = list(csv_rows(text))
     if len(rows) > MAX_TABLE_ROWS:
         raise _refuse(path, f"the table has {len(rows):,} rows, more than a portfolio may ({MAX_TABLE_ROWS:,})",
                       "split it into several portfolios")
@@ -177,15 +158,11 @@ def _read_csv(path: Path) -> list[list[Any]]:
 
 
 def _read_xlsx(path: Path) -> list[list[Any]]:
-    import zipfile
-
     import openpyxl
 
-    try:
-        with zipfile.ZipFile(path) as archive:
-            unzipped = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError):
-        raise _refuse(path, "not an .xlsx workbook (it is not a zip archive)", "save it from Excel or LibreOffice as .xlsx") from None
+    unzipped = unzipped_size(path)
+    if unzipped is None:
+        raise _refuse(path, "not an .xlsx workbook (it is not a zip archive)", "save it from Excel or LibreOffice as .xlsx")
     if unzipped > MAX_TABLE_BYTES:  # checked before anything is unpacked: a zip bomb stops here
         raise _refuse(path, f"the workbook unpacks to {unzipped:,} bytes, more than a portfolio may ({MAX_TABLE_BYTES:,})",
                       "split it into several portfolios")

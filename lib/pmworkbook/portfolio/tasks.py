@@ -14,9 +14,7 @@ and drop-downs are in the client's language), case and spacing aside.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 import unicodedata
 import zoneinfo
@@ -28,9 +26,10 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from pmworkbook.core.files import cached_by_version
-from pmworkbook.core.problems import PortfolioError, Problem
+from pmworkbook.core.problems import Problem
+from pmworkbook.core.spreadsheets import csv_rows, decode, unzipped_size
 from pmworkbook.core.templates import Templates
-from pmworkbook.portfolio.model import LANGUAGES, TASK_COLUMNS, Client
+from pmworkbook.portfolio.model import FORBIDDEN_CHARACTERS, LANGUAGES, TASK_COLUMNS, Client
 
 # Bounds on a register from outside: a tracker export of a large programme is well inside them.
 MAX_REGISTER_BYTES = 20 * 2**20  # a CSV, or an XLSX's parts once unzipped
@@ -230,20 +229,14 @@ def _rows_of(path: Path) -> list[list[Any]]:
     if size > MAX_REGISTER_BYTES:
         raise _Unreadable(f"the file has {size:,} bytes, more than a register may ({MAX_REGISTER_BYTES:,})",
                           "export only this project's rows")
-    from pmworkbook.portfolio.tables import _decode
-
     try:
-        text = _decode(path, path.read_bytes())
-    except PortfolioError:
-        raise _Unreadable("the text is neither UTF-8 nor Windows-1250/1251 nor GB18030", "export it as CSV UTF-8") from None
+        text = decode(path.read_bytes())
     except OSError as exc:
         raise _Unreadable(f"the file cannot be read ({exc.strerror or type(exc).__name__})", "check its permissions") from None
-    try:  # the header line decides: Excel writes ';' where ',' is the decimal comma, tabs for "Unicode text"
-        dialect: Any = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
+    if text is None:
+        raise _Unreadable("the text is neither UTF-8 nor Windows-1250/1251 nor GB18030", "export it as CSV UTF-8")
     rows = []
-    for row in csv.reader(io.StringIO(text, newline=""), dialect):
+    for row in csv_rows(text):
         rows.append(row)
         if len(rows) > MAX_REGISTER_ROWS + 1:
             raise _Unreadable(f"the file has more than {MAX_REGISTER_ROWS:,} rows", "export only this project's rows")
@@ -251,15 +244,11 @@ def _rows_of(path: Path) -> list[list[Any]]:
 
 
 def _xlsx_rows(path: Path) -> list[list[Any]]:
-    import zipfile
-
     import openpyxl
 
-    try:
-        with zipfile.ZipFile(path) as archive:
-            unzipped = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError):
-        raise _Unreadable("not an .xlsx workbook (it is not a zip archive)", "save it from Excel or LibreOffice as .xlsx") from None
+    unzipped = unzipped_size(path)
+    if unzipped is None:
+        raise _Unreadable("not an .xlsx workbook (it is not a zip archive)", "save it from Excel or LibreOffice as .xlsx")
     if unzipped > MAX_REGISTER_BYTES:  # before anything is unpacked
         raise _Unreadable(f"the workbook unpacks to {unzipped:,} bytes, more than a register may ({MAX_REGISTER_BYTES:,})",
                           "keep only this project's rows")
@@ -278,8 +267,6 @@ def _xlsx_rows(path: Path) -> list[list[Any]]:
     return rows
 
 
-# Control characters and bidirectional overrides: a tracker lets anything through; a page must not.
-_FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def _text(value: Any) -> str:
@@ -287,7 +274,7 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return _FORBIDDEN.sub(" ", str(value)).strip()
+    return FORBIDDEN_CHARACTERS.sub(" ", str(value))  # a tracker lets anything through; a page must not.strip()
 
 
 def _key(text: Any) -> str:
