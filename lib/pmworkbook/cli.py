@@ -42,6 +42,22 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings(out=args.out, formats=formats, templates_folder=args.templates, timeout=getattr(args, "timeout", None))
 
 
+def _unknown_formats(settings: Settings) -> bool:
+    """Say so when --formats names a format there is no exporter for."""
+    from pmworkbook.documents.kinds import FORMATS
+
+    bad = [f for f in settings.formats if f not in FORMATS]
+    if bad:
+        _error(f"unknown format(s) {', '.join(bad)} (--formats); use {', '.join(FORMATS)}")
+    return bool(bad)
+
+
+def _run_options(args: argparse.Namespace) -> tuple[list[str] | None, str]:
+    """--clients as a list (None: all) and the progress mode (--quiet, --verbose) of a run."""
+    clients = [c.strip() for c in args.clients.split(",") if c.strip()] if args.clients else None
+    return clients, "quiet" if args.quiet else ("lines" if args.verbose else "auto")
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from pmworkbook.plan.validation import validate
 
@@ -57,15 +73,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     from pmworkbook.batch.build import BuildLocked, OutputNotWritable, UnknownClients, build
     from pmworkbook.batch.run import SchedulerUnreachable
-    from pmworkbook.documents.kinds import FORMATS
 
     settings = _settings(args)
-    bad = [f for f in settings.formats if f not in FORMATS]
-    if bad:
-        _error(f"unknown format(s) {', '.join(bad)} (--formats); use {', '.join(FORMATS)}")
+    if _unknown_formats(settings):
         return EXIT_BAD_INPUT
-    clients = [c.strip() for c in args.clients.split(",") if c.strip()] if args.clients else None
-    progress = "quiet" if args.quiet else ("lines" if args.verbose else "auto")
+    clients, progress = _run_options(args)
     try:
         outcome = build(args.portfolio, settings, clients=clients, jobs=args.jobs, force=args.force,
                         fail_fast=args.fail_fast, strict=args.strict, dask_address=args.dask, progress=progress,
@@ -172,16 +184,14 @@ def cmd_status(args: argparse.Namespace) -> int:
     from pmworkbook.batch.status import status
 
     settings = _settings(args)
-    if bad := [f for f in settings.formats if f not in ("html", "pdf")]:
-        _error(f"unknown format(s) {', '.join(bad)} (--formats); use html, pdf")
+    if _unknown_formats(settings):
         return EXIT_BAD_INPUT
     try:
         as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
     except ValueError:
         _error(f"--as-of {args.as_of!r} is not a date; write it as YYYY-MM-DD")
         return EXIT_BAD_INPUT
-    clients = [c.strip() for c in args.clients.split(",") if c.strip()] if args.clients else None
-    progress = "quiet" if args.quiet else ("lines" if args.verbose else "auto")
+    clients, progress = _run_options(args)
     try:
         outcome = status(args.portfolio, settings, week=args.week, as_of=as_of, clients=clients, jobs=args.jobs, force=args.force,
                          dask_address=args.dask, progress=progress, wait=not args.no_wait)

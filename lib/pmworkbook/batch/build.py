@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from pmworkbook.batch import index_pages
-from pmworkbook.batch.jobs import Result, Settings, plan_jobs
+from pmworkbook.batch.jobs import Job, Result, Settings, plan_jobs
 from pmworkbook.batch.manifest import remove_partials, split_reusable, write_manifest
 from pmworkbook.batch.progress import Progress
 from pmworkbook.batch.run import run_jobs
@@ -158,16 +158,12 @@ def _build(portfolio_path: str | Path, settings: Settings, *, clients: list[str]
     outcome.refused = {c: [p for p in validation.errors if (p.client_id or p.client) == c] for c in refused_ids}
     planned = plan_jobs(selected, settings)
     out = settings.out
-    out.mkdir(parents=True, exist_ok=True)
-    remove_partials(out)
 
     # -- reuse
-    reused, todo = split_reusable(planned, out, force)
+    reused, todo, workers = prepare_run(out, planned, force, jobs, dask_address, report)
     outcome.results += reused
 
     # -- run
-    check_free_space(out, len(todo), report)
-    workers = 1 if dask_address else worker_count(jobs, len(todo), report)
     started = time.perf_counter()
     if progress != "quiet":
         where = f"Dask at {dask_address}" if dask_address else f"{workers} worker(s)"
@@ -189,26 +185,24 @@ def _build(portfolio_path: str | Path, settings: Settings, *, clients: list[str]
             outcome.report_error = f"the manifest and index pages in {out} could not be written: {exc.strerror or exc}"
 
     bar = Progress(len(todo), report, progress)
-    previous_handler = signal.signal(signal.SIGTERM, _raise_interrupt) if _main_thread() else None
     fresh: list[Result] = []
     last_write = time.perf_counter()
     stopped = False
     try:
-        for _, result in run_jobs(todo, workers, dask_address):
-            fresh.append(result)
-            bar.update(result)
-            if time.perf_counter() - last_write > MANIFEST_EVERY:
-                record()
-                last_write = time.perf_counter()
-            if fail_fast and result.status != "ok":
-                stopped = True
-                break
+        with sigterm_as_interrupt():
+            for _, result in run_jobs(todo, workers, dask_address):
+                fresh.append(result)
+                bar.update(result)
+                if time.perf_counter() - last_write > MANIFEST_EVERY:
+                    record()
+                    last_write = time.perf_counter()
+                if fail_fast and result.status != "ok":
+                    stopped = True
+                    break
     except KeyboardInterrupt:
         outcome.interrupted = True
     finally:
         # -- report
-        if previous_handler is not None:
-            signal.signal(signal.SIGTERM, previous_handler)
         outcome.results += fresh
         outcome.results.sort(key=lambda r: (r.client_id, r.name))
         record(final=True)
@@ -239,9 +233,30 @@ def _summarise(outcome: BuildOutcome, planned: int, seconds: float, stopped: boo
         report(f"  {outcome.report_error}")
 
 
-def _raise_interrupt(signum: int, frame: Any) -> None:  # SIGTERM ends a build the way Ctrl-C does
+def _raise_interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
-def _main_thread() -> bool:
-    return threading.current_thread() is threading.main_thread()
+@contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM ends a run the way Ctrl-C does (where signals can be handled: the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def prepare_run(out: Path, planned: list[Job], force: bool, jobs: int | None, dask_address: str | None,
+                report: Callable[[str], None]) -> tuple[list[Result], list[Job], int]:
+    """Before a run writes into `out`: what an interrupted run left cleared, the documents whose
+    inputs are unchanged reused, the free space checked, and the number of workers chosen.
+    Returns (reused results, jobs to run, workers)."""
+    out.mkdir(parents=True, exist_ok=True)
+    remove_partials(out)
+    reused, todo = split_reusable(planned, out, force)
+    check_free_space(out, len(todo), report)
+    return reused, todo, 1 if dask_address else worker_count(jobs, len(todo), report)

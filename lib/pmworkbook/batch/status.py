@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -22,17 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from pmworkbook.batch import index_pages
-from pmworkbook.batch.build import (
-    _main_thread,
-    _raise_interrupt,
-    check_free_space,
-    check_writable,
-    output_lock,
-    select_clients,
-    worker_count,
-)
+from pmworkbook.batch.build import check_writable, output_lock, prepare_run, select_clients, sigterm_as_interrupt
 from pmworkbook.batch.jobs import Job, Result, Settings, plan_jobs
-from pmworkbook.batch.manifest import read_manifest, remove_partials, sha256, split_reusable, write_manifest
+from pmworkbook.batch.manifest import read_manifest, remove_partials, sha256, write_manifest
 from pmworkbook.batch.progress import Progress
 from pmworkbook.batch.run import run_jobs
 from pmworkbook.core.files import atomic_write_text
@@ -110,31 +101,25 @@ def _status(portfolio_path: Path, settings: Settings, week: Week, day: dt.date, 
         planned += plan_jobs([client], settings, kinds=[kind], extra={"as_of": day.isoformat(), "inputs": files})
 
     out = settings.out
-    out.mkdir(parents=True, exist_ok=True)
-    remove_partials(out)
-    reused, todo = split_reusable(planned, out, force)
+    reused, todo, workers = prepare_run(out, planned, force, jobs, dask_address, report)
     outcome.results += reused
-    check_free_space(out, len(todo), report)
-    workers = 1 if dask_address else worker_count(jobs, len(todo), report)
     if progress != "quiet":
         where = f"Dask at {dask_address}" if dask_address else f"{workers} worker(s)"
         report(f"Building {len(todo)} of {len(planned)} status reports for {week} ({len(outcome.results)} unchanged, reused) "
                f"with {where} into {out}")
     bar = Progress(len(todo), report, progress)
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt) if _main_thread() else None
     fresh: list[Result] = []
     started = time.perf_counter()
     try:
-        for job, result in run_jobs(todo, workers, dask_address):
-            if result.status == "ok":
-                _write_email(result, job, by_id[job.client_id], settings, week, day)
-            fresh.append(result)
-            bar.update(result)
+        with sigterm_as_interrupt():
+            for job, result in run_jobs(todo, workers, dask_address):
+                if result.status == "ok":
+                    _write_email(result, job, by_id[job.client_id], settings, week, day)
+                fresh.append(result)
+                bar.update(result)
     except KeyboardInterrupt:
         outcome.interrupted = True
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
         for client_id, problems in outcome.bad_inputs.items():
             fresh.append(Result(client_id, f"{KIND}_{week}", KIND, "failed", 0.0, error=str(problems[0]), variant=str(week)))
         outcome.results += fresh
