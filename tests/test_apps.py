@@ -17,15 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEMO
+from conftest import DEMO, free_port, needs_chromium, wait_for
 from pmworkbook.apps.server import voila_command
 from pmworkbook.apps.widgets import language_options
 from pmworkbook.core.i18n import Formatter
 from pmworkbook.core.templates import Templates
-from test_lab import BROWSER_ARGS, CHROMIUM, _free_port, wait_for
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-                                reason="Debian's chromium is not installed (make test installs it)")
+pytestmark = needs_chromium
 PROJECTOR = {"width": 1280, "height": 720}
 
 
@@ -33,7 +31,7 @@ def _serve(app: str, root: Path):
     """The command line `make workshop`/`make rate` runs, on a free port, with the environment it sets."""
     from pmworkbook.apps.server import environment
 
-    port = _free_port()
+    port = free_port()
     log = (root / f"{app}.log").open("w")
     env = environment(root, "/voila/files/", str(root / "portfolio.yaml"), root / "outputs", root / "responses")
     server = subprocess.Popen(voila_command(app, root, port, browser=False), cwd=root, env=env,
@@ -65,16 +63,6 @@ def served(tmp_path_factory):
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 def open_app(browser, url: str):

@@ -7,32 +7,20 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import nbformat
 import pytest
 
-from conftest import DEMO
+from conftest import DEMO, free_port, needs_chromium, wait_for
 from pmworkbook.core.i18n import Formatter
 from pmworkbook.core.templates import NOTEBOOKS_DIR, Templates
 from pmworkbook.plan.validation import validate
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-                                reason="Debian's chromium is not installed (make test installs it)")
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +39,7 @@ def lab(tmp_path_factory):
         assignments = "\n".join(f"{key} = {value!r}" for key, value in parameters.items())
         notebook.cells.insert(index + 1, nbformat.v4.new_code_cell(assignments))
         nbformat.write(notebook, root / f"{name}.ipynb")
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     env = {**os.environ, "JUPYTERLAB_WORKSPACES_DIR": str(root / ".workspaces"), "JUPYTER_RUNTIME_DIR": str(root / ".runtime"),
            # as `make lab` (pmworkbook.apps.server) sets them: the served folder and its URL, for the links
            "PMWORKBOOK_ROOT": str(root), "PMWORKBOOK_FILES_URL": "/files/"}
@@ -80,16 +68,6 @@ def lab(tmp_path_factory):
         server.kill()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
 def open_and_run(browser, lab, notebook: str, ready: str):
     """Open a notebook, run all its cells from the Run menu, and wait until `ready` shows."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -107,16 +85,6 @@ def open_and_run(browser, lab, notebook: str, ready: str):
         except Exception:  # noqa: BLE001 - any failure to load is retried, with a screenshot
             page.screenshot(path=str(lab["root"] / f"{notebook}-attempt{attempt}.png"))
     raise AssertionError(f"{notebook} did not show {ready}; screenshots in {lab['root']}")
-
-
-def wait_for(predicate, timeout: float = 60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.5)
-    raise AssertionError("timed out")
 
 
 def test_workshop_in_the_browser_changes_the_meeting_day_and_saves(browser, lab):
