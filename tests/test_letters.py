@@ -187,7 +187,7 @@ def test_greeting_and_closing_as_each_language_writes_a_letter(documents, client
 def test_counts_take_babels_plural_forms(language, counts):
     fmt = Formatter(language, None, TEMPLATES)
     for count, word in counts.items():
-        sentence = calendar_views.plural(fmt, "role.letter_attachment", count, file="x.ics")
+        sentence = fmt.plural("role.letter_attachment", count, file="x.ics")
         assert f"{fmt.number(count)} {word}" in sentence + " ", (count, sentence)
 
 

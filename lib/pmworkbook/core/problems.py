@@ -40,14 +40,6 @@ class Problem:
         return text
 
 
-def errors(problems: list[Problem]) -> list[Problem]:
-    return [p for p in problems if p.severity == "error"]
-
-
-def warnings(problems: list[Problem]) -> list[Problem]:
-    return [p for p in problems if p.severity == "warning"]
-
-
 class PortfolioError(Exception):
     """The portfolio cannot be used as it is; `problems` lists everything found at once."""
 

@@ -174,7 +174,7 @@ class RoleDescription(Document):
             signature = [client.name if role_side == "client" or not agency else agency.name]
 
         calendar_file = "communication_calendar.ics"
-        attachment_note = calendar_views.plural(fmt, "role.letter_attachment", len(self.plan.occurrences), file=calendar_file)
+        attachment_note = fmt.plural("role.letter_attachment", len(self.plan.occurrences), file=calendar_file)
         return Letter(
             language=client.language,
             subject=t.format(f"role.letter_subject.{key}", **values),

@@ -87,9 +87,7 @@ class StatusReport(Document):
 
     # -- sentences
     def plural(self, key: str, count: int, **values: Any) -> str:
-        forms = self.t[key]
-        category = self.fmt.locale.plural_form(count)
-        return str(forms[category] if category in forms else forms["other"]).format(count=self.fmt.number(count), **values)
+        return self.fmt.plural(key, count, **values)
 
     def hours(self, value: float | None) -> str:
         return "—" if value is None else self.fmt.number(value, 1)
@@ -202,7 +200,6 @@ class StatusReport(Document):
         return self.render("status_effort.html.j2", rows=rows, charts=charts)
 
     def service(self) -> Fragment:
-        from pmworkbook.render.calendar_views import city
 
         service = self.figures.service
         if not self.figures.has_requests:
@@ -217,7 +214,7 @@ class StatusReport(Document):
                           "p90": self.hours(figures.p90), "within": self.percent(figures.within_share) if first else ""})
         zone = self.client.agency.timezone if self.client.agency and self.client.agency.timezone else self.client.timezone
         clock = self.client.status.service_hours.replace("-", "–")
-        promise = self.plural("status.promise", service.response_hours, clock=clock, city=city(zone, self.fmt))
+        promise = self.plural("status.promise", service.response_hours, clock=clock, city=self.fmt.city(zone))
         complaints = [{"id": c.request.id, "summary": _shorten(c.request.summary), "received": self._moment(c.request.received_at),
                        "age": self.hours(c.age_hours), "owner": c.request.owner or "—",
                        "step": self._step(c.step)} for c in service.complaints]
@@ -266,7 +263,6 @@ class StatusReport(Document):
         return self.t[f"status.levels.{word}"]
 
     def appendix(self) -> Fragment:
-        from pmworkbook.render.calendar_views import city
 
         limits = self.client.status.thresholds
         number = self.fmt.number
@@ -286,7 +282,7 @@ class StatusReport(Document):
         ]
         definitions = [
             self.t.format("status.definitions.working_hours", clock=self.client.status.service_hours.replace("-", "–"),
-                          zone=city(zone, self.fmt)),
+                          zone=self.fmt.city(zone)),
             self.t["status.definitions.times"],
             self.plural("status.definitions.lists", self.client.status.next_days, as_of=self.fmt.date(self.as_of)),
             self.t["status.definitions.as_of"],

@@ -85,17 +85,6 @@ def frequency(fmt: Formatter, rule: str, day: str | None) -> str:
     return fmt.t[f"calendar.frequency.{rule}"]
 
 
-def plural(fmt: Formatter, key: str, count: int, **values: Any) -> str:
-    """The catalog sentence `key` in the form Babel's plural rules give for `count` in the document's
-    locale (one, few, many, other; Polish and Russian use three of them for whole numbers)."""
-    return fmt.plural(key, count, **values)
-
-
-def city(timezone: str, fmt: Formatter) -> str:
-    """The time zone's city in the document's language (Europe/Warsaw -> Warszawa, Варшава, 华沙)."""
-    return fmt.city(timezone)
-
-
 def _present(value: Any) -> bool:
     return value is not None and not pd.isna(value)
 
@@ -113,7 +102,7 @@ class Zones:
     def of(cls, plan: CommunicationPlan, fmt: Formatter) -> Zones:
         client = plan.client
         agency = client.agency.timezone if client.agency and client.agency.timezone != client.timezone else None
-        return cls(client.timezone, agency, city(client.timezone, fmt), city(agency, fmt) if agency else None)
+        return cls(client.timezone, agency, fmt.city(client.timezone), fmt.city(agency) if agency else None)
 
 
 def other_time(fmt: Formatter, zones: Zones, start: dt.datetime, agency_start: Any) -> str:

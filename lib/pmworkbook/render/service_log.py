@@ -15,7 +15,6 @@ from pmworkbook.core.i18n import Formatter
 from pmworkbook.core.templates import Templates
 from pmworkbook.portfolio.model import Client
 from pmworkbook.portfolio.tasks import CHANNELS, KINDS, REQUEST_COLUMNS, SEVERITIES
-from pmworkbook.render.calendar_views import city
 from pmworkbook.render.xlsx import append_text_row
 
 ROWS = 1000  # rows with drop-downs: a year of a busy project's requests
@@ -107,7 +106,7 @@ def instructions(client: Client, fmt: Formatter) -> dict[str, Any]:
     return {
         "intro": t["status.log.intro"],
         "columns": [(t[f"status.requests_columns.{column}"], t[f"status.log.column_help.{column}"]) for column in REQUEST_COLUMNS],
-        "times": t.format("status.log.times", zone=city(zone, fmt)),
+        "times": t.format("status.log.times", zone=fmt.city(zone)),
         "promise": promise,
         "complaints": t["status.log.complaints"],
     }
