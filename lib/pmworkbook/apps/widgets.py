@@ -23,6 +23,7 @@ from IPython.display import HTML, display
 
 from pmworkbook.apps.server import LINKED_SUFFIXES, file_url
 from pmworkbook.apps.workshop import WorkshopSession
+from pmworkbook.core.files import write_new_text
 from pmworkbook.core.i18n import Formatter
 from pmworkbook.core.templates import Templates
 from pmworkbook.plan.validation import validate
@@ -614,8 +615,7 @@ class EvaluationForm:
         folder.mkdir(parents=True, exist_ok=True)
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         path = folder / f"{response['client_id']}_{response['subject']}_{response['rater_group']}_{stamp}_{secrets.token_hex(3)}.json"
-        with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite another rater's file
-            json.dump(response, handle, ensure_ascii=False, indent=2)
+        write_new_text(path, json.dumps(response, ensure_ascii=False, indent=2))  # never another rater's file
         self._loading = True
         for score, comment, _ in self.answers.values():  # the next rater starts from a blank form
             score.value = None

@@ -58,6 +58,23 @@ def atomic_write_text(path: Path, text: str) -> Path:
     return atomic_write_bytes(path, text.encode("utf-8"))
 
 
+def write_new_text(path: Path, text: str) -> Path:
+    """Write a file that must not exist yet, whole or not at all: written under a hidden name, then
+    hard-linked into place, which fails if another writer took the name (a reader polling the
+    folder never sees it half-written, as it could with open(path, "x"))."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.chmod(tmp, _mode_for(path))
+        os.link(tmp, path)  # FileExistsError if the name is taken
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
 def file_version(path: Path) -> tuple[int, int]:
     """What changes when a file is edited: its modification time and size."""
     stat = path.stat()
