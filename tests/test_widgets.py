@@ -189,11 +189,22 @@ def test_evaluation_form_requires_every_answer_and_never_overwrites(tmp_path):
     assert "2 response(s) counted, 0 rejected" in result.stdout
 
 
-def test_a_spreadsheet_portfolio_says_where_the_changes_went(tmp_path):
+def test_a_spreadsheet_portfolio_is_saved_in_place_or_says_why_not(tmp_path):
     table = tmp_path / "demo-clients.csv"
     shutil.copy(DEMO.parent / "demo-clients.csv", table)
     form = WorkshopForm(table, "harbor-health", language="en")
     form.meeting_day.value = "TH"
     assert form.save()
-    assert "Saved to demo-clients.yaml beside the spreadsheet demo-clients.csv" in form.status.value
-    assert load_portfolio(tmp_path / "demo-clients.yaml").client("harbor-health").communication.meeting_day == "TH"
+    assert "Saved to demo-clients.csv at" in form.status.value and form.path == table
+    assert load_portfolio(table).client("harbor-health").communication.meeting_day == "TH"
+    assert not (tmp_path / "demo-clients.yaml").exists()
+    # a milestone name with ';' (the separator within a cell): saved beside it, and the Polish page says why
+    form = WorkshopForm(table, "acme-shop")
+    form.milestone_rows[0].name.value = "Koncepcja; etap 1"
+    assert form.save() and form.path == tmp_path / "demo-clients.yaml"
+    t = Templates.get().text("i18n", "pl")
+    expected = (t.format("apps.workshop.cannot_hold.separator", table="demo-clients.csv", value="Koncepcja; etap 1") + " "
+                + t.format("apps.workshop.saved_beside", file="demo-clients.yaml", table="demo-clients.csv"))
+    assert form.status.value == html.escape(expected)
+    assert "średnik" in form.status.value and "pozostał bez zmian" in form.status.value
+    assert load_portfolio(tmp_path / "demo-clients.yaml").client("acme-shop").project.milestones[0].name == "Koncepcja; etap 1"

@@ -412,8 +412,12 @@ class WorkshopForm:
                 self._message("apps.workshop.beside_exists", error=True, file=Path(str(exc)).name)
                 return False
             self.path = self.session.path
-            if self.path != table:  # a spreadsheet portfolio: saved to a YAML file beside it, and said so
-                self._message("apps.workshop.saved_beside", file=self.path.name, table=table.name)
+            because = self.session.beside_because
+            if because is not None:  # a spreadsheet that cannot hold the change: saved to a YAML file beside it, and said so
+                t = self.t
+                self.status.value = html.escape(t.format(f"apps.workshop.cannot_hold.{because.reason}", table=table.name,
+                                                         **because.values) + " "
+                                                + t.format("apps.workshop.saved_beside", file=self.path.name, table=table.name))
             else:
                 self._message("apps.workshop.saved", file=self.path.name, time=f"{dt.datetime.now():%H:%M:%S}")
             return True

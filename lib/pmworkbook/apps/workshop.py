@@ -23,6 +23,7 @@ from pmworkbook.plan.validation import Validation, validate, validate_data
 from pmworkbook.portfolio.edits import apply_changes, update_client
 from pmworkbook.portfolio.load import read_portfolio
 from pmworkbook.portfolio.model import Client
+from pmworkbook.portfolio.table_edits import CannotHold, update_table
 
 # The fields the workshop edits, each shown next to its own input; other problems go under the form.
 EDITED_FIELDS = ("communication.preset", "communication.meeting_day", "communication.meeting_time",
@@ -77,6 +78,8 @@ class WorkshopSession:
     def __init__(self, path: str | Path, templates: Templates | None = None):
         self.path = Path(path)
         self.templates = templates or Templates.get()
+        # Why the last save of a spreadsheet portfolio went to the YAML beside it (None: saved in place).
+        self.beside_because: CannotHold | None = None
         self.reload()
 
     @property
@@ -91,7 +94,8 @@ class WorkshopSession:
         self.validation: Validation = validate(self.path, self.templates)
 
     def beside(self) -> Path:
-        """Where the changes to a spreadsheet portfolio go: a YAML file of the same name beside it."""
+        """Where the changes to a spreadsheet portfolio go when its cells cannot hold them: a YAML
+        file of the same name beside it."""
         return self.path.with_suffix(".yaml")
 
     @property
@@ -118,16 +122,21 @@ class WorkshopSession:
         candidate = self.candidate(client_id, changes)
         if candidate.client is None or not changes:
             return candidate
+        self.beside_because = None
         if self.is_table:
-            # The table's cells hold the portfolio flattened; the whole portfolio goes to a YAML file
-            # beside it (never over an existing one), which the workshop edits from then on.
-            target = self.beside()
-            if target.exists():
-                raise FileExistsError(target)
-            data = copy.deepcopy(self.data)
-            apply_changes(data, client_id, changes)
-            atomic_write_text(target, _as_yaml(data))
-            self.path = target
+            # The cells of the client's row change in place; when the table cannot hold the change,
+            # the whole portfolio goes to a YAML file beside it (never over an existing one), which
+            # the workshop edits from then on.
+            try:
+                update_table(self.path, client_id, changes)
+            except CannotHold as exc:
+                target = self.beside()
+                if target.exists():
+                    raise FileExistsError(target) from None
+                data = copy.deepcopy(self.data)
+                apply_changes(data, client_id, changes)
+                atomic_write_text(target, _as_yaml(data))
+                self.path, self.beside_because = target, exc
         else:
             update_client(self.path, client_id, changes)
         self.reload()

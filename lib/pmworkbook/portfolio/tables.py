@@ -10,6 +10,7 @@ generated from the same `COLUMNS` (``python -m pmworkbook.portfolio.reference``)
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import types
 from dataclasses import dataclass
@@ -105,9 +106,10 @@ def numbered_column(header: str) -> tuple[Column, int] | None:
     return None
 
 
-def read_table(path: Path) -> tuple[dict[str, Any], list[str], list[Problem]]:
-    """Return (raw portfolio mapping, a label per client row, problems found in the table's shape)."""
-    rows = _read_xlsx(path) if path.suffix.lower() == ".xlsx" else _read_csv(path)
+def read_table(path: Path, kind: str | None = None) -> tuple[dict[str, Any], list[str], list[Problem]]:
+    """Return (raw portfolio mapping, a label per client row, problems found in the table's shape).
+    `kind` (".csv", ".xlsx"): how to read a file whose name does not say (a table being written)."""
+    rows = _read_xlsx(path) if (kind or path.suffix).lower() == ".xlsx" else _read_csv(path)
     problems: list[Problem] = []
     if not rows:
         return {"clients": []}, [], [Problem(str(path), "the table has no header row", fix="put the column names in the first row")]
@@ -118,7 +120,7 @@ def read_table(path: Path) -> tuple[dict[str, Any], list[str], list[Problem]]:
                                     fix=f"see the table columns in the portfolio format ({COLUMNS_DOC})"))
     clients, labels = [], []
     for number, values in enumerate(body, start=2):
-        cells = {h: _clean(v) for h, v in zip(header, values, strict=False) if h and _clean(v) is not None}
+        cells = {h: clean_cell(v) for h, v in zip(header, values, strict=False) if h and clean_cell(v) is not None}
         if not cells:
             continue  # blank line
         label = f"row {number}"
@@ -168,8 +170,10 @@ def _read_xlsx(path: Path) -> list[list[Any]]:
                       "split it into several portfolios")
     try:
         # Twice: once as typed (merged ranges, formulas), once with the values Excel saved for formulas.
-        typed = openpyxl.load_workbook(path, data_only=False).worksheets[0]
-        saved = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        # From the bytes: openpyxl refuses a file whose name does not end in .xlsx (one being written).
+        data = path.read_bytes()
+        typed = openpyxl.load_workbook(io.BytesIO(data), data_only=False).worksheets[0]
+        saved = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged workbook
         raise _refuse(path, f"the workbook cannot be read ({type(exc).__name__})", "open it in Excel or LibreOffice and "
                       "save it again as .xlsx") from None
@@ -195,7 +199,8 @@ def _saved_value(rows: list[list[Any]], row: int, column: int) -> Any:
     return rows[row - 1][column - 1] if row <= len(rows) and column <= len(rows[row - 1]) else None
 
 
-def _clean(value: Any) -> Any:
+def clean_cell(value: Any) -> Any:
+    """A cell as the reader takes it: text stripped (empty: None), whole numbers as int, a midnight datetime as a date."""
     if isinstance(value, dt.datetime):
         return value.date() if value.time() == dt.time() else value
     if isinstance(value, float) and value.is_integer():
@@ -245,6 +250,58 @@ def _cell_value(column: Column, value: Any) -> Any:
             return [_excel_date(value)]
         return _split(value)
     return value
+
+
+SEPARATOR = ";"  # between the entries of a list or mapping in one cell
+
+
+class CellError(ValueError):
+    """A value that a cell cannot hold so that it reads back as the same value."""
+
+    def __init__(self, column: str, reason: str, value: str):
+        super().__init__(column, reason, value)
+        self.column, self.reason, self.value = column, reason, value
+
+
+def _entry_text(value: Any) -> str:
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def _entry(column: Column, text: str, pair_value: bool = False) -> str:
+    """One entry of a cell, refused if reading would split it (';', or '=' in a pair's value) or
+    change it (spaces around it, nothing at all)."""
+    if SEPARATOR in text:
+        raise CellError(column.name, "separator", text)
+    if text != text.strip() or not text or (pair_value and "=" in text):
+        raise CellError(column.name, "read_back", text)
+    return text
+
+
+def cell_text(column: Column, value: Any, separator: str = SEPARATOR + " ") -> str | None:
+    """A field's value as its cell's text, the way `_cell_value` reads it back: lists and
+    mappings joined with `separator` ("; "), Name=value pairs, dates as YYYY-MM-DD, times as
+    HH:MM; None (an empty cell) for no value. CellError for an entry that reading would split
+    (one holding ';') or change."""
+    if value is None or value == [] or value == {}:
+        return None
+    annotation = field_type(column.field)
+    if get_origin(annotation) is dict or (get_origin(annotation) is list and is_model(get_args(annotation)[0])):
+        if isinstance(value, dict):
+            pairs = list(value.items())
+        else:  # a two-field model per entry: first=second
+            pairs = [tuple((item.model_dump() if isinstance(item, BaseModel) else item).values())[:2] for item in value]
+        return separator.join(f"{_entry(column, _entry_text(key))}={_entry(column, _entry_text(item), pair_value=True)}"
+                              for key, item in pairs)
+    if get_origin(annotation) is list:
+        return separator.join(_entry(column, _entry_text(item)) for item in value)
+    text = _entry_text(value)
+    if text != text.strip():
+        raise CellError(column.name, "read_back", text)
+    return text or None
 
 
 def _skeleton(model: type[BaseModel]) -> dict[str, Any]:
