@@ -131,8 +131,9 @@ def test_the_rating_app(browser, served):
     """No group preselected; the answers saved where `collect` reads this client's responses."""
     from pmworkbook.plan.responses import collect
 
-    page = open_app(browser, f"{served['rate']}/?client=huaxin-retail")
+    page = open_app(browser, f"{served['rate']}/?client=huaxin-retail&token=A1")
     assert page.locator(".jp-InputArea, .jp-InputPrompt").count() == 0
+    assert page.locator(".pmw-token input").input_value() == "A1"  # the copy token from the link
     assert no_horizontal_scrolling(page)
     t = Templates.get().text("i18n", "zh")
     assert page.locator(".pmw-group select").input_value() == ""  # nothing preselected
@@ -153,7 +154,20 @@ def test_the_rating_app(browser, served):
 
     client = validate(served["root"] / "portfolio.yaml", Templates.get()).require().client("huaxin-retail")
     collected = collect(folder, client, Templates.get())
-    assert len(collected.responses) == 1 and not collected.rejected
+    assert len(collected.responses) == 1 and not collected.rejected and collected.responses[0].token == "A1"
+    # a second rater of the group types the same token: asked in Chinese, nothing saved until answered
+    for index in range(buttons.count()):
+        buttons.nth(index).locator(".widget-toggle-button").nth(1).click()
+    page.select_option(".pmw-group select", label=t["evaluation.rater_groups.client"])
+    page.locator(".pmw-token input").fill("a1")
+    page.locator(".pmw-save").click()
+    page.wait_for_selector(f".pmw-token-ask >> text={t['apps.rating.token_used'].split('{')[0]}")
+    assert no_horizontal_scrolling(page)
+    page.locator(".pmw-token-ask").scroll_into_view_if_needed()
+    page.screenshot(path=str(served["root"] / "rating-app-token.png"))
+    page.locator(".pmw-token-correct").click()
+    page.wait_for_selector(f".pmw-token-error >> text={t['apps.rating.token_check']}")
+    assert page.locator(".pmw-token-ask").is_hidden() and len(list(folder.glob("*.json"))) == 1
     # the kernel dies (Voila restarts it, without the form's widgets): the page says so
     assert not page.locator(".pmw-connection-lost").is_visible()
     kernel = re.search(r"/api/kernels/([0-9a-f-]{36})", page.content()).group(1)

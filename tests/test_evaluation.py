@@ -32,9 +32,11 @@ def identity_of(path: Path) -> dict:
 
 
 def fill(blank: Path, target: Path, scores: list, comments: dict[int, str] | None = None, answers: dict[int, str] | None = None,
-         cells: dict[str, object] | None = None) -> Path:
-    """Fill a copy of a blank form the way a rater does in a spreadsheet program."""
+         cells: dict[str, object] | None = None, editor: str | None = None) -> Path:
+    """Fill a copy of a blank form the way a rater does in a spreadsheet program (which records
+    its user's name as the workbook's last editor, if it has one)."""
     workbook = openpyxl.load_workbook(blank)
+    workbook.properties.lastModifiedBy = editor
     identity = {row[0]: row[1] for row in workbook["pmworkbook"].iter_rows(values_only=True)}
     sheet = workbook.worksheets[0]
     for offset, score in enumerate(scores):
@@ -334,6 +336,45 @@ def test_numbered_copies_have_tokens_of_their_own_and_never_overwrite(copies, tm
     assert identity_of(tmp_path / "evaluation_form_project_manager_client_01.xlsx")["token"] == first
     unknown = run_cli("forms", DEMO, "--client", CLIENT, "--subject", "sponsor", "--to", tmp_path)
     assert unknown.returncode == 2 and "client_pm, project_manager" in unknown.stderr
+
+
+def test_two_raters_on_one_copy_token_are_a_clash_and_one_raters_correction_is_not(tmp_path):
+    from pmworkbook.batch.collect import write_copies
+    from pmworkbook.batch.jobs import Settings
+    from pmworkbook.plan.responses import Collected, collect
+
+    client = demo_client(CLIENT)
+    blanks, inbox = tmp_path / "blanks", tmp_path / "inbox"
+    inbox.mkdir()
+    write_copies(client, blanks, Settings(), copies=3, subject_keys=["client_pm"])
+
+    def team(number: int) -> Path:
+        return blanks / f"evaluation_form_client_pm_team_{number:02d}.xlsx"
+
+    # copy 01 forwarded to a colleague: two people fill the same copy, each in their own Excel
+    fill(team(1), inbox / "from-olga.xlsx", [4] * 6, editor="Olga Petrova")
+    fill(team(1), inbox / "from-ivan.xlsx", [2] * 6, editor="Ivan Sokolov")
+    # copy 02 filled, then corrected by the same person
+    first = fill(team(2), inbox / "team-2.xlsx", [1] * 6, editor="Pavel Orlov")
+    os.utime(first, (first.stat().st_mtime - 120,) * 2)
+    fill(team(2), inbox / "team-2-corrected.xlsx", [3] * 6, editor="pavel orlov")
+    # copy 03 duplicated by hand as "copy 04" (its token with it), each filled without a user name
+    shutil.copy(team(3), team(4))
+    fill(team(3), inbox / team(3).name, [5] * 6)
+    fill(team(4), inbox / team(4).name, [4, 4, 4, 4, 4, 3])
+
+    collected = collect(inbox, client, Templates.get())
+    assert sorted(r.file for r in collected.responses) == sorted(["from-olga.xlsx", "from-ivan.xlsx", "team-2-corrected.xlsx",
+                                                                  team(3).name, team(4).name])  # both raters of a clash count
+    assert [(r.file, r.by) for r in collected.replaced] == [("team-2.xlsx", "team-2-corrected.xlsx")]
+    clashes = {(c.file, c.other, c.copy): c.reason for c in collected.clashes}
+    assert clashes.keys() == {("from-ivan.xlsx", "from-olga.xlsx", 1), (team(4).name, team(3).name, 3)}
+    assert "last saved by different people" in clashes["from-ivan.xlsx", "from-olga.xlsx", 1]
+    assert "named as different copies (03 and 04)" in clashes[team(4).name, team(3).name, 3]
+    # the raw responses keep the clashes, never who saved a workbook
+    text = collected.to_json()
+    assert Collected.from_json(text).clashes == collected.clashes and "Olga" not in text and "editor" not in text
+    assert collected.of("client_pm").clashes == collected.clashes and not collected.of("project_manager").clashes
 
 
 def test_validate_warns_of_a_rater_group_planned_below_its_threshold(tmp_path, demo_raw):

@@ -208,3 +208,47 @@ def test_a_spreadsheet_portfolio_is_saved_in_place_or_says_why_not(tmp_path):
     assert form.status.value == html.escape(expected)
     assert "średnik" in form.status.value and "pozostał bez zmian" in form.status.value
     assert load_portfolio(tmp_path / "demo-clients.yaml").client("acme-shop").project.milestones[0].name == "Koncepcja; etap 1"
+
+
+def test_a_copy_token_already_saved_for_the_group_asks_before_saving(tmp_path):
+    responses = tmp_path / "responses"
+    folder = responses / "sever-logistics"
+    t = Templates.get().text("i18n", "ru")
+    form = EvaluationForm(DEMO, responses, "sever-logistics", token="T3")  # as from ?token=T3 in the link
+    _answer_all(form, [4, 4, 4, 4, 4, 4])
+    first = form.save()
+    assert first and json.loads(first.read_text())["token"] == "T3" and form.token.value == ""  # blank for the next rater
+    # another rater of the team types the same token (written differently): asked, nothing saved
+    _answer_all(form, [2, 2, 2, 2, 2, 2])
+    form.token.value = " t3"
+    assert form.save() is None and len(list(folder.iterdir())) == 1
+    assert form.token_ask.layout.display == "flex" and "«t3»" in form.token_ask_text.value
+    assert form.token_ask_text.value.startswith(html.escape(t["apps.rating.token_used"].split("«")[0]))
+    form.token_correct.click()  # not theirs: they correct it
+    assert form.token_ask.layout.display == "none" and t["apps.rating.token_check"] in form.token_error.value
+    assert len(list(folder.iterdir())) == 1
+    form.token.value = "T4"
+    second = form.save()
+    assert second and json.loads(second.read_text())["token"] == "T4" and "replaces" not in json.loads(second.read_text())
+    # the first rater corrects their answers with their own token: asked, confirms, the new file names the one it replaces
+    _answer_all(form, [5, 5, 5, 5, 5, 5])
+    form.token.value = "T3"
+    assert form.save() is None and form.token_ask.layout.display == "flex"
+    third = form.replace_earlier()
+    assert third and json.loads(third.read_text())["replaces"] == first.name and form.token_ask.layout.display == "none"
+    assert form.status.value == html.escape(t.format("apps.rating.replaced", file=third.name))
+    # the same token in another rater group is another copy: no question
+    _answer_all(form, [3, 3, 3, 3, 3, 3], group="client")
+    form.token.value = "T3"
+    assert form.save() and form.token_ask.layout.display == "none"
+    result = run_cli("collect", folder, "--portfolio", DEMO, "--client", "sever-logistics", "--out", tmp_path / "outputs")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "3 response(s) counted, 0 rejected, 1 replaced by a later copy, 0 copy token clash(es)" in result.stdout
+    assert f"replaced {first.name} by {third.name}" in result.stdout
+    # a response with the token saved elsewhere (another laptop, no question asked) and copied in: a clash, both counted
+    other = json.loads(second.read_text()) | {"saved_at": "2030-01-01T10:00:00+00:00"}
+    (folder / "from-another-laptop.json").write_text(json.dumps(other), encoding="utf-8")
+    result = run_cli("collect", folder, "--portfolio", DEMO, "--client", "sever-logistics", "--out", tmp_path / "outputs")
+    assert result.returncode == 1
+    assert "4 response(s) counted, 0 rejected, 1 replaced by a later copy, 1 copy token clash(es)" in result.stdout
+    assert f"clash: from-another-laptop.json and {second.name} carry the same copy token" in result.stderr

@@ -1,7 +1,7 @@
 """The `pmworkbook` command: a thin shell over the library. It parses arguments, calls
 `validate`, `build` or `collect`, prints what they found and chooses the exit status:
-0 all done, 1 a document failed or a form was rejected, 2 bad input (nothing of it built),
-130 interrupted."""
+0 all done, 1 a document failed, a form was rejected or two raters used one copy token, 2 bad
+input (nothing of it built), 130 interrupted."""
 
 from __future__ import annotations
 
@@ -128,11 +128,17 @@ def cmd_collect(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     collected, results = collect_and_report(validation, args.client, args.responses, settings)
     print(f"{args.responses}: {len(collected.responses)} response(s) counted, {len(collected.rejected)} rejected, "
-          f"{len(collected.replaced)} replaced by a later copy")
+          f"{len(collected.replaced)} replaced by a later copy, {len(collected.clashes)} copy token clash(es)")
     for replaced in collected.replaced:
         copy = f"copy {replaced.copy} of " if replaced.copy else ""
         print(f"  replaced {replaced.file} by {replaced.by}: {copy}the {replaced.rater_group} form of {replaced.subject} "
               "sent again; the later file counts")
+    for clash in collected.clashes:
+        copy = f"copy {clash.copy} of " if clash.copy else ""
+        print(f"  clash: {clash.file} and {clash.other} carry the same copy token ({copy}the {clash.rater_group} form of "
+              f"{clash.subject}) but look like two raters' answers: {clash.reason}; both are counted. If one is a "
+              "correction of the other, delete the earlier file and run collect again; if two raters shared a copy, "
+              "give each their own next time (pmworkbook forms --copies)", file=sys.stderr)
     for rejection in collected.rejected:
         print(f"  rejected {rejection.file}: {rejection.reason}", file=sys.stderr)
         if rejection.rater_message:
@@ -144,7 +150,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
         if result.status == "ok":
             print(f"Report: {settings.out / args.client / result.name}.html" + (" and .pdf" if "pdf" in settings.formats else ""))
     print(f"Raw responses, kept out of the pack (do not hand them over): {responses_path(settings.out, args.client)}")
-    return EXIT_FAILED if failed or collected.rejected else EXIT_OK
+    return EXIT_FAILED if failed or collected.rejected or collected.clashes else EXIT_OK
 
 
 def cmd_forms(args: argparse.Namespace) -> int:

@@ -474,11 +474,17 @@ class EvaluationForm:
     """One rater's answers about one evaluated person: a score (1-5 or "not observed") and a comment
     per criterion, saved as a response file in <responses_dir>/<client id>/, the folder that
     `pmworkbook collect <responses_dir>/<client id> --client <client id>` reads. No rater group is
-    preselected: the rater chooses. Each save makes a new file; none is overwritten."""
+    preselected: the rater chooses. Each save makes a new file; none is overwritten.
+
+    A rater may give a copy token (the PM hands one to each rater, or puts it in the link as
+    ?token=): a later response with the same token replaces the earlier one in `collect`. A token
+    already saved for the same client, person and rater group is a clash or a correction: before
+    saving, the form asks whether to replace those earlier answers or to correct the token, and a
+    confirmed replacement names the file it replaces."""
 
     def __init__(self, portfolio_path: str | Path, responses_dir: str | Path, client_id: str | None = None,
                  rater_group: str | None = None, templates: Templates | None = None, subject: str | None = None,
-                 language: str | None = None):
+                 language: str | None = None, token: str | None = None):
         self.templates = templates or Templates.get()
         validation = validate(portfolio_path, self.templates)  # clients with errors are not offered
         self.portfolio = validation.portfolio if validation.portfolio is not None else validation.require()
@@ -492,6 +498,15 @@ class EvaluationForm:
         self.subject = w.Dropdown(style=style, layout=w.Layout(width="36em"))
         self.group = w.Dropdown(style=style)
         self.group_error = _error_label()
+        self.token = w.Text(value=token or "", style=style, layout=w.Layout(width="36em"))
+        self.token_error = _error_label()
+        # asked when the token was already used for this person and group: replace those answers, or correct the token
+        self.token_ask_text = w.HTML()
+        self.token_replace, self.token_correct = w.Button(button_style="warning"), w.Button()
+        self.token_ask = w.VBox([self.token_ask_text, w.HBox([self.token_replace, self.token_correct])],
+                                layout=w.Layout(display="none"))
+        self.token_ask.add_class("pmw-ask")
+        self._replacing: Path | None = None  # the earlier response the rater confirmed replacing
         self.intro = w.HTML()
         self.questions = w.VBox()
         self.save_button = w.Button(button_style="primary", icon="save")
@@ -499,7 +514,9 @@ class EvaluationForm:
         self.answers: dict[str, tuple[w.ToggleButtons, w.Textarea, w.HTML]] = {}
         self._saving = False
         for name, widget in (("client", self.client), ("group", self.group), ("save", self.save_button), ("status", self.status),
-                             ("subject", self.subject), ("language", self.language), ("group-error", self.group_error)):
+                             ("subject", self.subject), ("language", self.language), ("group-error", self.group_error),
+                             ("token", self.token), ("token-error", self.token_error), ("token-ask", self.token_ask),
+                             ("token-replace", self.token_replace), ("token-correct", self.token_correct)):
             widget.add_class(f"pmw-{name}")
         self._loading = True
         self.language.value = language if language in LANGUAGES else self.portfolio.client(self.client.value).language
@@ -508,6 +525,9 @@ class EvaluationForm:
         self.language.observe(lambda change: self._reload(), "value")
         self.subject.observe(lambda change: self._reload(keep_subject=True), "value")
         self.group.observe(lambda change: self._clear(), "value")
+        self.token.observe(lambda change: self._clear(), "value")
+        self.token_replace.on_click(lambda _: self.replace_earlier())
+        self.token_correct.on_click(lambda _: self.correct_token())
         self.save_button.on_click(lambda _: self.save())
         self.load_client(self.client.value, rater_group, subject)
 
@@ -529,6 +549,8 @@ class EvaluationForm:
         if not self._loading:
             self.status.value = ""
             _show_error(self.group_error, None)
+            _show_error(self.token_error, None)
+            self._ask_token(None)
 
     def load_client(self, client_id: str, rater_group: str | None = None, subject_key: str | None = None) -> None:
         from pmworkbook.plan.evaluation import criteria_for, subjects
@@ -552,6 +574,10 @@ class EvaluationForm:
         self.group.options = [(t["apps.rating.choose"], None)] + [(t[f"evaluation.rater_groups.{g}"], g) for g in groups]
         self.group.value = rater_group if rater_group in groups else None
         self.group.description = t["evaluation.form.rater"]
+        self.token.description = t["apps.rating.token"]
+        self.token.placeholder = t["apps.rating.token_placeholder"]
+        self.token_replace.description = t["apps.rating.token_replace"]
+        self.token_correct.description = t["apps.rating.token_correct"]
         self.client.description = t["fields.client"]
         self.subject.description = t["apps.rating.person"]
         self.language.description = t["apps.language"]
@@ -573,6 +599,8 @@ class EvaluationForm:
         self.questions.children = boxes
         self.status.value = ""
         _show_error(self.group_error, None)
+        _show_error(self.token_error, None)
+        self._ask_token(None)
         self._loading = False
 
     def folder(self, client_id: str) -> Path:
@@ -594,9 +622,52 @@ class EvaluationForm:
         if missing or self.group.value is None:
             return None, missing
         client = self.current
-        return {"client_id": client.id, "subject": self.chosen.key, "preset": self.chosen.preset,
-                "form_version": self.templates.structure("criteria")["form_version"], "rater_group": self.group.value,
-                "saved_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "answers": answers}, 0
+        response = {"client_id": client.id, "subject": self.chosen.key, "preset": self.chosen.preset,
+                    "form_version": self.templates.structure("criteria")["form_version"], "rater_group": self.group.value,
+                    "saved_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "answers": answers}
+        if self.token.value.strip():
+            response["token"] = self.token.value.strip()
+        return response, 0
+
+    def earlier_with_token(self, response: dict[str, Any]) -> tuple[str, Path] | None:
+        """The latest saved response of the same client, person and rater group with the token of
+        `response` (saved_at, file); None when the token is new or none is given."""
+        from pmworkbook.plan.responses import saved_with_token
+
+        if not response.get("token"):
+            return None
+        found = saved_with_token(self.folder(response["client_id"]), response["client_id"], response["subject"],
+                                 response["rater_group"], response["token"])
+        return found[-1] if found else None
+
+    def _ask_token(self, earlier: tuple[str, Path] | None, token: str = "") -> None:
+        """Show (or, with None, hide) the question about a token already used."""
+        if earlier is None:
+            self.token_ask.layout.display = "none"
+            self._replacing = None
+            return
+        saved_at, path = earlier
+        fmt = Formatter(self.language.value, self.current.country, self.templates)
+        try:
+            moment = dt.datetime.fromisoformat(saved_at).astimezone().replace(tzinfo=None)  # this computer's clock
+        except ValueError:
+            moment = dt.datetime.fromtimestamp(path.stat().st_mtime)
+        self.token_ask_text.value = html.escape(fmt.t.format("apps.rating.token_used", token=token,
+                                                             date=fmt.date(moment.date()), time=fmt.time(moment)))
+        self.token_ask.layout.display = "flex"
+
+    def replace_earlier(self) -> Path | None:
+        """The rater confirms that the earlier answers with this token are theirs: save, replacing them."""
+        response, _ = self.response()
+        earlier = self.earlier_with_token(response) if response else None
+        self._ask_token(None)
+        self._replacing = earlier[1] if earlier else None
+        return self.save()
+
+    def correct_token(self) -> None:
+        """The token is someone else's: nothing is saved; the rater types the one they were given."""
+        self._ask_token(None)
+        _show_error(self.token_error, self.t["apps.rating.token_check"])
 
     def save(self) -> Path | None:
         if self._saving:
@@ -615,6 +686,14 @@ class EvaluationForm:
             message = self.t.format("evaluation.form.missing", count=missing) if missing else self.t["apps.rating.choose_group"]
             self.status.value = f'<b style="color:#b42318">{html.escape(message)}</b>'
             return None
+        earlier = self.earlier_with_token(response)
+        if earlier is not None:
+            if self._replacing != earlier[1]:  # not confirmed (or another response took the token meanwhile): ask
+                self._ask_token(earlier, response["token"])
+                self.status.value = ""
+                return None
+            response["replaces"] = earlier[1].name
+        self._ask_token(None)
         folder = self.folder(response["client_id"])
         folder.mkdir(parents=True, exist_ok=True)
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -625,13 +704,16 @@ class EvaluationForm:
             score.value = None
             comment.value = ""
         self.group.value = None
+        self.token.value = ""
         self._loading = False
-        self.status.value = html.escape(self.t.format("evaluation.form.saved", file=path.name))
+        saved = "apps.rating.replaced" if response.get("replaces") else "evaluation.form.saved"
+        self.status.value = html.escape(self.t.format(saved, file=path.name))
         return path
 
     def widget(self) -> w.Widget:
         app = w.VBox([w.HTML(APP_CSS), w.HBox([self.client, self.language]), self.subject,
-                      w.HBox([self.group, self.group_error]), self.intro, self.questions, self.save_button, self.status],
+                      w.HBox([self.group, self.group_error]), w.HBox([self.token, self.token_error]), self.intro, self.questions,
+                      self.save_button, self.token_ask, self.status],
                      layout=w.Layout(max_width="1000px"))
         app.add_class("pmw-app")
         return app

@@ -1,12 +1,27 @@
 """Reading filled evaluation forms back: the .xlsx each rater returns and the JSON the widget
 form saves. Every file is counted, rejected with its reason, or (a form copy sent again)
-replaced by the later one; none is dropped silently."""
+replaced by the later one; none is dropped silently.
+
+A copy token stands for one rater: the token of a numbered .xlsx copy (`pmworkbook forms
+--copies`), or the one a rater types in the rating app. Two files of the same person, rater group
+and token are one rater's correction (the later counts, the earlier is listed as replaced) unless
+they look like two raters' answers, a *clash* (both count, and `collect` says so):
+
+- two .xlsx files last saved by different people (the workbooks' "last modified by" property,
+  compared, never shown), or named as different numbered copies (`..._team_01.xlsx` and
+  `..._team_02.xlsx`: a copy duplicated by hand keeps its token);
+- a rating-app response that does not name the earlier one as the answers it replaces (the app
+  asks before a token is used again, and records the rater's answer);
+- a rating-app response and an .xlsx form.
+
+Different times and different answers are no sign of two raters: a correction has both."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +51,8 @@ class Response:
     token: str = ""  # the form copy's own token ("" on a form that is not a numbered copy)
     copy: int | None = None
     saved: str = ""  # ISO time the rater saved it (the file's own record, else the file's time)
+    replaces: str = ""  # a rating-app response: the earlier response of its token the rater chose to replace
+    editor: str = field(default="", repr=False)  # a digest of who last saved an .xlsx (compared only, never kept)
 
 
 @dataclass
@@ -57,26 +74,40 @@ class Replacement:
 
 
 @dataclass
+class Clash:
+    """Two files with one copy token that look like two raters' answers: both are counted."""
+
+    file: str
+    other: str  # the earlier file with the same token
+    subject: str
+    rater_group: str
+    copy: int | None
+    reason: str  # why they look like two raters, for the consultant, in English
+
+
+@dataclass
 class Collected:
     responses: list[Response]
     rejected: list[Rejection]
     replaced: list[Replacement] = field(default_factory=list)
+    clashes: list[Clash] = field(default_factory=list)
 
     def to_json(self) -> str:
-        return json.dumps({"responses": [asdict(r) for r in self.responses],
+        return json.dumps({"responses": [{k: v for k, v in asdict(r).items() if k != "editor"} for r in self.responses],
                            "rejected": [asdict(r) for r in self.rejected],
-                           "replaced": [asdict(r) for r in self.replaced]}, ensure_ascii=False, indent=2)
+                           "replaced": [asdict(r) for r in self.replaced],
+                           "clashes": [asdict(r) for r in self.clashes]}, ensure_ascii=False, indent=2)
 
     @classmethod
     def from_json(cls, text: str) -> Collected:
         data = json.loads(text)
         return cls([Response(**r) for r in data["responses"]], [Rejection(**r) for r in data["rejected"]],
-                   [Replacement(**r) for r in data.get("replaced", [])])
+                   [Replacement(**r) for r in data.get("replaced", [])], [Clash(**r) for r in data.get("clashes", [])])
 
     def of(self, subject: str) -> Collected:
-        """The responses and replacements of one evaluated person."""
+        """The responses, replacements and clashes of one evaluated person."""
         return Collected([r for r in self.responses if r.subject == subject], [],
-                         [r for r in self.replaced if r.subject == subject])
+                         [r for r in self.replaced if r.subject == subject], [r for r in self.clashes if r.subject == subject])
 
 
 # Bounds on a returned file: a filled form is about 20 kB, a JSON response a few kB.
@@ -216,10 +247,12 @@ def read_xlsx(path: Path, client: Client, templates: Templates) -> Response:
             if answer := _cell_text(value(int(identity["open_first_row"]) + offset, 2)):
                 open_answers[question] = answer
     copy = identity.get("copy")
+    editor = str(workbook.properties.lastModifiedBy or "").strip()
     return Response(path.name, str(identity["rater_group"]), scores, comments, subject=subject.key,
                     open_answers=open_answers, token=str(identity.get("token") or ""),
                     copy=int(copy) if copy not in (None, "") else None,
-                    saved=_saved_time(path, workbook.properties.modified))
+                    saved=_saved_time(path, workbook.properties.modified),
+                    editor=hashlib.sha256(editor.casefold().encode()).hexdigest()[:16] if editor else "")
 
 
 def read_json(path: Path, client: Client, templates: Templates) -> Response:
@@ -249,7 +282,8 @@ def read_json(path: Path, client: Client, templates: Templates) -> Response:
             comments[criterion] = str(answer["comment"]).strip()
     open_answers = {q: str(a).strip() for q, a in (data.get("open") or {}).items() if q in OPEN_QUESTIONS and str(a or "").strip()}
     return Response(path.name, data["rater_group"], scores, comments, subject=subject.key, open_answers=open_answers,
-                    token=str(data.get("token") or ""), saved=_saved_time(path, data.get("saved_at")))
+                    token=str(data.get("token") or "").strip(), saved=_saved_time(path, data.get("saved_at")),
+                    replaces=str(data.get("replaces") or ""))
 
 
 def _save_as_xlsx(client: Client, templates: Templates, suffix: str) -> str:
@@ -257,9 +291,32 @@ def _save_as_xlsx(client: Client, templates: Templates, suffix: str) -> str:
     return t.format("evaluation.form.save_as_xlsx", xlsx=".xlsx", other=suffix, excel="Excel 2007–365 (.xlsx)")
 
 
+def token_key(token: str) -> str:
+    """A copy token as tokens are compared: "T3 " and "t3" are the same token."""
+    return token.strip().casefold()
+
+
+def saved_with_token(folder: Path, client_id: str, subject: str, rater_group: str, token: str) -> list[tuple[str, Path]]:
+    """The rating-app responses in `folder` of one client, person and rater group saved with
+    `token`, as (saved_at, file), earliest first: what a new response with that token would replace."""
+    found = []
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        if path.name.startswith(".") or not path.is_file() or path.stat().st_size > MAX_RESPONSE_BYTES:
+            continue
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            continue
+        if (isinstance(data, dict) and data.get("client_id") == client_id and data.get("subject") == subject
+                and data.get("rater_group") == rater_group and token_key(str(data.get("token") or "")) == token_key(token)):
+            found.append((str(data.get("saved_at") or ""), path))
+    return sorted(found)
+
+
 def collect(folder: Path, client: Client, templates: Templates) -> Collected:
-    """Read every .xlsx and .json in `folder` for `client`. A numbered copy of a form (its token)
-    sent more than once counts once: the latest saved file, the others listed as replaced."""
+    """Read every .xlsx and .json in `folder` for `client`. Files of one person, rater group and
+    copy token count once, the latest saved (the others listed as replaced), unless they look
+    like two raters' answers: then each counts and the clash is listed (see the module's rules)."""
     responses: list[Response] = []
     rejected: list[Rejection] = []
     seen: dict[str, str] = {}
@@ -298,16 +355,50 @@ def collect(folder: Path, client: Client, templates: Templates) -> Collected:
     return _latest_copies(responses, rejected, folder)
 
 
+def _copy_in_name(response: Response) -> int | None:
+    """The copy number a numbered form's file name carries (evaluation_form_client_pm_team_03.xlsx,
+    also as "... (1).xlsx" or with a prefix), whatever its identity sheet says."""
+    pattern = rf"evaluation_form_{re.escape(response.subject)}_{re.escape(response.rater_group)}_(\d+)(?!\d)"
+    match = re.search(pattern, response.file)
+    return int(match[1]) if match else None
+
+
+def _two_raters(earlier: Response, later: Response) -> str | None:
+    """Why two files with one token look like two raters' answers; None: one rater's correction."""
+    from_app = later.file.lower().endswith(".json")
+    if from_app != earlier.file.lower().endswith(".json"):
+        return "one is a rating-app response, the other a spreadsheet form"
+    if from_app:
+        if later.replaces == earlier.file:
+            return None
+        return "the later rating-app response was not saved as a replacement of the earlier one (the app asks first)"
+    if earlier.editor and later.editor and earlier.editor != later.editor:
+        return "the two workbooks were last saved by different people (their document properties)"
+    numbers = _copy_in_name(earlier), _copy_in_name(later)
+    if None not in numbers and numbers[0] != numbers[1]:
+        return f"the files are named as different copies ({numbers[0]:02d} and {numbers[1]:02d}): a copy duplicated by hand keeps its token"
+    return None
+
+
 def _latest_copies(responses: list[Response], rejected: list[Rejection], folder: Path) -> Collected:
-    latest: dict[str, Response] = {}
+    holders: dict[tuple[str, str, str], list[Response]] = {}  # the files counted for each person, group and token
     replaced: list[Replacement] = []
+    clashes: list[Clash] = []
     order = sorted(responses, key=lambda r: (r.saved, (folder / r.file).stat().st_mtime_ns, r.file))
     for response in order:
-        if not response.token:
+        if not token_key(response.token):
             continue
-        earlier = latest.get(response.token)
+        held = holders.setdefault((response.subject, response.rater_group, token_key(response.token)), [])
+        # the latest counted file this one corrects; none: a rater of its own
+        earlier = next((h for h in reversed(held) if _two_raters(h, response) is None), None)
         if earlier is not None:
             replaced.append(Replacement(earlier.file, response.file, response.subject, response.rater_group, response.copy))
-        latest[response.token] = response
+            held[held.index(earlier)] = response
+        elif held:
+            reason = _two_raters(held[-1], response) or ""
+            clashes.append(Clash(response.file, held[-1].file, response.subject, response.rater_group, response.copy, reason))
+            held.append(response)
+        else:
+            held.append(response)
     gone = {r.file for r in replaced}
-    return Collected([r for r in responses if r.file not in gone], rejected, replaced)
+    return Collected([r for r in responses if r.file not in gone], rejected, replaced, clashes)
