@@ -71,6 +71,31 @@ def test_portfolio_index_and_manifest(demo_packs):
         assert f'href="{client_id}/index.html"' in index
 
 
+CLIENT_SUFFIXES = {".pdf", ".html", ".ics", ".eml", ".xlsx"}  # what a client reads
+
+
+@pytest.mark.parametrize("client_id", DEMO_LANGUAGES)
+def test_the_pack_cover_lists_the_files_a_client_reads_and_no_notebook_or_data(demo_packs, client_id):
+    cover = (demo_packs / client_id / "index.html").read_text(encoding="utf-8")
+    linked = re.findall(r'<a href="([^"]+)">', cover)
+    assert linked and {Path(name).suffix for name in linked} <= CLIENT_SUFFIXES, linked
+    readable = {p.name for p in (demo_packs / client_id).iterdir() if p.suffix in CLIENT_SUFFIXES and p.name != "index.html"}
+    assert set(linked) == readable
+    assert ".ipynb" not in visible_text(cover)
+    # A document's PDF comes first; the operators' index still lists the executed notebooks.
+    assert linked.index("communication_calendar.pdf") < linked.index("communication_calendar.html")
+    assert f'href="{client_id}/communication_calendar.ipynb"' in (demo_packs / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_cover_leaves_out_notebooks_and_data_files_of_any_document():
+    from pmworkbook.batch.index_pages import client_files
+
+    files = [{"name": n} for n in ("status_report_2027-W05.ipynb", "status_report_2027-W05.html", "status_report_2027-W05.pdf",
+                                   "status_2027-W05.json", "status_email_2027-W05.eml", "form.XLSX")]
+    assert [f["name"] for f in client_files(files)] == ["status_report_2027-W05.pdf", "status_report_2027-W05.html",
+                                                       "status_email_2027-W05.eml", "form.XLSX"]
+
+
 @pytest.mark.parametrize("client_id", DEMO_LANGUAGES)
 def test_html_opens_offline_and_shows_no_code(demo_packs, client_id):
     for path in (demo_packs / client_id).glob("*.html"):

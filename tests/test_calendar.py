@@ -4,6 +4,7 @@ back by independent parsers (icalendar + recurring-ical-events)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 
 import holidays
@@ -11,7 +12,7 @@ import icalendar
 import pytest
 import recurring_ical_events
 
-from conftest import DEMO, demo_client
+from conftest import DEMO, DEMO_LANGUAGES, demo_client, visible_text
 from pmworkbook.core.i18n import Formatter
 from pmworkbook.core.templates import Templates
 from pmworkbook.plan import communication
@@ -30,6 +31,23 @@ def formatter(client: Client) -> Formatter:
     return Formatter(client.language, client.country, TEMPLATES)
 
 
+
+
+def calendar_document(client: Client):
+    from pmworkbook.documents.calendar import CommunicationCalendar
+
+    return CommunicationCalendar(client, TEMPLATES)
+
+
+def page_text(fragment) -> str:
+    """What a reader sees of a fragment, on one line (no-break spaces kept)."""
+    return re.sub(r"[ \t\n]+", " ", visible_text(str(fragment))).strip()
+
+
+def cells_text(fragment) -> str:
+    """A fragment's table cells as "| cell | cell |", to compare a whole cell."""
+    html = re.sub(r"\s*</?t[dh][^>]*>\s*", " | ", str(fragment))
+    return page_text(html)
 
 
 def parsed_events(plan):
@@ -68,7 +86,11 @@ def test_no_occurrence_falls_on_a_weekend_holiday_or_day_off(client_id, country)
 def test_polish_engagement_day_off_moves_the_meeting_and_says_so():
     plan = build_plan(demo_client("acme-shop"))
     move = next(m for m in plan.moves if m.original == dt.date(2027, 5, 4))
-    assert move.moved_to == dt.date(2027, 5, 5) and move.reason == "Dzień wolny w projekcie"
+    # the reason as it reads after a colon; its own table cell starts it with a capital
+    assert move.moved_to == dt.date(2027, 5, 5) and move.reason == "dzień wolny w projekcie"
+    document = calendar_document(plan.client)
+    assert "Termin przeniesiony z 4 maja 2027: dzień wolny w projekcie." in page_text(document.schedule())
+    assert "| Dzień wolny w projekcie |" in cells_text(document.moves())
 
 
 def test_chinese_make_up_saturday_holds_a_meeting():
@@ -176,3 +198,104 @@ def test_chinese_holidays_read_as_mainland_calendars_name_them():
     assert names == {dt.date(2026, 10, 5): "国庆节", dt.date(2026, 10, 6): "调休休息日（9月20日上班）"}
     every = [calendar.holiday_name(day) for day in calendar.holidays]
     assert not [n for n in every if "补假" in n or re.search(r"\d{4}-\d{2}-\d{2}", n)], every
+
+
+# -- the wording of moves, the legend, sentences and times (the language reviewers' points)
+
+MOVED_NOTES = {  # a reason after a colon: lower case, but a holiday keeps its name's capitals
+    "harbor-health": ["Moved from February 15, 2027: Washington's Birthday.",
+                      "Moved from June 18, 2027: Juneteenth National Independence Day (observed)."],
+    "sever-logistics": ["Перенесено с 8 марта 2027\u202fг.: Международный женский день.",
+                        "Перенесено с 10 мая 2027\u202fг.: День Победы (выходной).",
+                        "Перенесено с 22 февраля 2027\u202fг.: выходной (перенесён с 20 февраля).",
+                        "Перенесено с 19 февраля 2027\u202fг.: последним рабочим днём недели стал перенесённый рабочий день."],
+    "acme-shop": ["Termin przeniesiony z 4 maja 2027: dzień wolny w projekcie."],
+    "huaxin-retail": ["原定2026年10月1日，调整原因：国庆节。", "原定2026年9月18日，调整原因：本周最后一个工作日为调休上班日。"],
+}
+
+
+@pytest.mark.parametrize("client_id", DEMO_LANGUAGES)
+def test_a_moved_meetings_reason_after_the_colon_is_lower_case_unless_a_holidays_name(client_id):
+    client = demo_client(client_id)
+    document = calendar_document(client)
+    plan = document.plan
+    schedule, months = page_text(document.schedule()), page_text(document.month_view())
+    for note in MOVED_NOTES[client_id]:
+        assert note in schedule and note in months, note
+    holidays_named = {m.original: plan.calendar.holiday_name(m.original) for m in plan.moves}
+    for move in plan.moves:
+        first = move.reason[:1]
+        # a capital only where the reason is a public holiday's own name ("Boże Narodzenie", "День Победы")
+        assert not first.isupper() or move.reason.startswith(holidays_named[move.original]), move
+    # In the table of moves each reason stands alone in its cell: it starts with a capital.
+    cells = cells_text(document.moves())
+    for move in plan.moves:
+        assert f"| {move.reason[:1].upper()}{move.reason[1:]}" in cells, move.reason
+
+
+def test_a_polish_holiday_keeps_its_capitals_after_the_colon():
+    client = demo_client("acme-shop", **{"project.start": dt.date(2026, 12, 1), "communication.meeting_day": "MO"})
+    document = calendar_document(client)
+    schedule, months = page_text(document.schedule()), page_text(document.month_view())
+    for note in ("Termin przeniesiony z 25 grudnia 2026: Boże Narodzenie (pierwszy dzień).",
+                 "Termin przeniesiony z 29 marca 2027: Poniedziałek Wielkanocny.",
+                 "Termin przeniesiony z 3 maja 2027: Święto Narodowe Trzeciego Maja."):
+        assert note in schedule and note in months, note
+    assert "boże Narodzenie" not in schedule + months and "poniedziałek Wielkanocny" not in schedule + months
+
+
+@pytest.mark.parametrize("client_id,shown", [("acme-shop", False), ("harbor-health", False), ("huaxin-retail", True),
+                                             ("sever-logistics", True)])  # Russia works Saturday 20 Feb 2027
+def test_the_make_up_day_key_is_in_the_legend_only_when_a_shown_month_has_one(client_id, shown):
+    from pmworkbook.render.calendar_views import month_grid
+
+    client = demo_client(client_id)
+    html = str(month_grid(build_plan(client), formatter(client)))
+    label = TEMPLATES.text("i18n", client.language)["calendar.makeup_day"]
+    assert ('class="swatch makeup"' in html) is shown and (label in visible_text(html)) is shown
+    # the engagement's own working Saturday is one too
+    saturday = dt.date(2027, 3, 6)
+    worked = demo_client("acme-shop", **{"communication.working_days": [saturday]})
+    html = str(month_grid(build_plan(worked), formatter(worked)))
+    assert 'class="swatch makeup"' in html and "Dzień odpracowania" in visible_text(html)
+
+
+def test_chinese_sentences_follow_each_other_without_a_space():
+    client = demo_client("huaxin-retail", **{"communication.video_link": "https://meet.example/hx"})
+    document = calendar_document(client)
+    summary, moves, schedule = (visible_text(str(f)) for f in (document.summary(), document.moves(), document.schedule()))
+    assert "所有时间均为当地时间（上海）。休息日：" in summary
+    assert "落在休息日的事项顺延至下一个工作日。多个事项安排在同一天时" in moves
+    assert "每日事项在每个工作日进行，详见月历视图。视频会议：https://meet.example/hx。" in schedule
+    paragraphs = [visible_text(p) for f in (document.summary(), document.moves(), document.schedule())
+                  for p in re.findall(r"<p[^>]*>(.*?)</p>", str(f), re.S)]
+    assert len(paragraphs) >= 3 and not [p for p in paragraphs if re.search(r"[。；：，]\s+\S", p.strip())]
+    polish = calendar_document(demo_client("acme-shop"))
+    assert "(Warszawa). Dni wolne:" in page_text(polish.summary())
+    assert "dzień roboczy. Gdy terminy się pokrywają" in page_text(polish.moves())
+
+
+@pytest.mark.parametrize("client_id,meeting,service", [
+    ("harbor-health", "9:30\u2009–\u200910:30\u202fAM", "9:00\u202fAM\u2009–\u20096:00\u202fPM"),  # US English: a 12-hour clock
+    ("acme-shop", "10:00–11:00", "09:00–18:00"),
+    ("huaxin-retail", "10:00–11:00", "09:00–18:00"),
+    ("sever-logistics", "11:00–12:00", "09:00–18:00"),
+])
+def test_times_from_and_to_are_written_as_the_locale_writes_them(client_id, meeting, service):
+    client = demo_client(client_id)
+    assert f"<td>{meeting}</td>" in str(calendar_document(client).schedule())
+    fmt = formatter(client)
+    assert fmt.clock_hours(client.status.service_hours) == service
+    from pmworkbook.render.service_log import instructions
+
+    assert service in instructions(client, fmt)["promise"]
+
+
+def test_a_time_range_on_a_twelve_hour_clock_names_the_period_once_when_both_share_it():
+    fmt = Formatter("en", "US", TEMPLATES)
+    assert fmt.time_range(dt.time(9), dt.time(18)) == "9:00\u202fAM\u2009–\u20096:00\u202fPM"
+    assert fmt.time_range(dt.time(9, 30), dt.time(10, 30)) == "9:30\u2009–\u200910:30\u202fAM"
+    new_york = zoneinfo.ZoneInfo("America/New_York")  # a datetime counts by its own wall clock
+    start = dt.datetime(2027, 3, 15, 9, 30, tzinfo=new_york)
+    assert fmt.time_range(start, start + dt.timedelta(hours=1)) == "9:30\u2009–\u200910:30\u202fAM"
+    assert Formatter("en", "GB", TEMPLATES).time_range(dt.time(9), dt.time(18)) == "09:00–18:00"

@@ -215,7 +215,12 @@ def test_the_report_shows_the_figures_withholds_the_small_group_and_keeps_commen
     text = visible_text(html)
     per_rater = {group: [expected_weighted(s) for s in forms] for group, forms in RATERS.items()}
     others = mean(per_rater["manager"] + per_rater["team"])
-    assert ru(others) in text and ru(mean(per_rater["team"])) in text and ru(per_rater["self"][0] - others) in text
+    assert ru(others) in text and ru(mean(per_rater["team"])) in text
+    # the gap as one whole sentence: the self-rating is above, by a decimal in the genitive singular ("балла")
+    self_score = per_rater["self"][0]
+    assert self_score > others
+    gap = float(f"{self_score:.2f}") - float(f"{others:.2f}")
+    assert f"Самооценка ({ru(self_score)}) на {ru(gap)} балла выше оценки других ({ru(others)})." in text
     assert "Ирина Смирнова" in text  # the person evaluated
     assert "Скрыто (недостаточно ответов: меньше 3)" in text
     assert CLIENT_SECRET_COMMENT not in text and CLIENT_SECRET_ANSWER not in text
@@ -238,6 +243,59 @@ def test_the_russian_report_pdf_has_its_text(collected):
     manifest = json.loads((folder.parent / "manifest.json").read_text(encoding="utf-8"))
     reports = {d["variant"] for d in manifest["documents"] if d["kind"] == "evaluation_report" and d["status"] == "ok"}
     assert reports == {"client_pm", "project_manager"}
+
+
+GAP_SENTENCES = {  # (self, others) -> the sentence, in the four languages
+    "huaxin-retail": {(3.0, 3.89): "自评3.00分，他评3.89分，自评比他评低0.89分。",
+                      (4.5, 3.61): "自评4.50分，他评3.61分，自评比他评高0.89分。",
+                      (4.004, 3.996): "自评与他评一致，均为4.00分。"},
+    "acme-shop": {(3.0, 3.89): "Samoocena (3,00) jest o 0,89 punktu niższa od oceny innych (3,89).",
+                  (4.5, 3.5): "Samoocena (4,50) jest o 1,00 punktu wyższa od oceny innych (3,50).",
+                  (4.0, 4.0): "Samoocena pokrywa się z oceną innych (4,00)."},
+    "sever-logistics": {(3.0, 3.89): "Самооценка (3,00) на 0,89 балла ниже оценки других (3,89).",
+                        (4.5, 2.5): "Самооценка (4,50) на 2,00 балла выше оценки других (2,50).",
+                        (4.0, 4.0): "Самооценка совпадает с оценкой других (4,00)."},
+    "harbor-health": {(3.0, 3.89): "The self-rating (3.00) is 0.89 points below the rating by others (3.89).",
+                      (4.0, 3.0): "The self-rating (4.00) is 1.00 points above the rating by others (3.00).",
+                      (4.0, 4.0): "The self-rating is the same as the rating by others (4.00)."},
+}
+
+
+@pytest.mark.parametrize("client_id", DEMO_LANGUAGES)
+def test_the_gap_between_self_and_others_is_a_whole_sentence_for_each_sign(client_id):
+    import dataclasses
+
+    from pmworkbook.documents.evaluation_report import EvaluationReport
+
+    document = EvaluationReport(demo_client(client_id))
+    for (own, others), sentence in GAP_SENTENCES[client_id].items():
+        document.report = dataclasses.replace(document.report, self_score=own, overall=others, gap=own - others)
+        assert document.gap_text() == sentence
+        assert f'<p class="gap">{sentence}</p>' in str(document.summary()).replace("&#39;", "'")
+    document.report = dataclasses.replace(document.report, self_score=None)
+    assert document.gap_text() is None
+
+
+@pytest.mark.parametrize("language,number,category", [
+    # CLDR: a number written with decimals is "other" in Polish and Russian (the genitive singular:
+    # 0,89 punktu, 1,00 балла) and in English unless a whole 1; whole numbers take one, few or many.
+    ("pl", 0.89, "other"), ("pl", 1, "one"), ("pl", 2, "few"), ("pl", 5, "many"),
+    ("ru", 0.89, "other"), ("ru", 21, "one"), ("ru", 3, "few"), ("ru", 11, "many"),
+    ("en", 0.89, "other"), ("en", 1, "one"),
+])
+def test_babel_gives_the_plural_category_of_the_number_as_written(language, number, category):
+    from decimal import Decimal
+
+    from pmworkbook.core.i18n import Formatter
+
+    fmt = Formatter(language, None, Templates.get())
+    shown = Decimal(str(number)).quantize(Decimal("0.01")) if isinstance(number, float) else number
+    assert fmt.locale.plural_form(shown) == category
+    assert fmt.locale.plural_form(Decimal("1.00")) == "other"  # "1,00 punktu", "1.00 points"
+    forms = Templates.get().text("i18n", language)["evaluation.report.gap_text.below"]
+    digits = 2 if isinstance(number, float) else 0
+    assert fmt.plural("evaluation.report.gap_text.below", number, digits=digits, self_score="a", others="b") == \
+        forms[category].format(count=fmt.number(number, digits), self_score="a", others="b")
 
 
 @pytest.mark.parametrize("client_id", DEMO_LANGUAGES)
@@ -305,6 +363,14 @@ def test_blank_forms_have_dropdowns_text_cells_identity_protection_and_a_print_l
     assert sheet.print_title_rows == f"${first - 1}:${first - 1}"
     breaks = [b.id for b in sheet.row_breaks.brk]
     assert breaks and all(first <= b < open_first for b in breaks)
+
+
+@pytest.mark.parametrize("client_id", DEMO_LANGUAGES)
+def test_the_forms_two_sentences_of_guidance_are_joined_as_the_language_writes_them(demo_packs, client_id):
+    text = Templates.get().text("i18n", DEMO_LANGUAGES[client_id])
+    sheet = openpyxl.load_workbook(demo_packs / client_id / "evaluation_form_client_pm_team.xlsx").worksheets[0]
+    separator = "" if client_id == "huaxin-retail" else " "  # Chinese sentences end with 。 and no space follows
+    assert sheet["A5"].value == text["evaluation.form.choose"] + separator + text["evaluation.form.text_note"]
 
 
 @pytest.mark.parametrize("preset", ["client_pm", "pm_by_client", "account_team"])

@@ -14,6 +14,17 @@ from pmworkbook.plan.validation import Validation
 from pmworkbook.render.fragments import render
 from pmworkbook.render.html import HTML_LANG, read_stylesheet
 
+# What a client reads, in the order the cover lists a document's files: the executed notebooks and
+# the data files (.ipynb, .json) are the operators', listed in outputs/index.html only.
+CLIENT_SUFFIXES = (".pdf", ".html", ".ics", ".eml", ".xlsx")
+
+
+def client_files(files: list[dict]) -> list[dict]:
+    """The files of a document that its client reads, PDF first (the sort keeps a kind's own order)."""
+    rank = {suffix: index for index, suffix in enumerate(CLIENT_SUFFIXES)}
+    mine = [f for f in files if Path(f["name"]).suffix.lower() in rank]
+    return sorted(mine, key=lambda f: rank[Path(f["name"]).suffix.lower()])
+
 
 def document_title(fmt: Formatter, kind_name: str, variant: str | None) -> str:
     """The document's title in the pack's language, with its variant's (a role's) name."""
@@ -34,7 +45,8 @@ def write_all(out: Path, validation: Validation, templates: Templates, touched: 
     for client_id in touched & set(clients):
         client = clients[client_id]
         fmt = Formatter(client.language, client.country, templates)
-        mine = [{**d, "title": document_title(fmt, d["kind"], d.get("variant"))} for d in documents if d["client_id"] == client.id]
+        mine = [{**d, "title": document_title(fmt, d["kind"], d.get("variant")), "files": client_files(d["files"])}
+                for d in documents if d["client_id"] == client.id]
         page = render(templates, "pack_index.html.j2", t=fmt.t, fmt=fmt, client=client, documents=mine, css=css,
                       lang=HTML_LANG[client.language])
         atomic_write_text(out / client.id / "index.html", f"<!DOCTYPE html>\n{page}")

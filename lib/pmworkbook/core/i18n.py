@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -57,6 +57,26 @@ class Formatter:
     def time(self, value: dt.time | dt.datetime) -> str:
         return babel_dates.format_time(value, format="short", locale=self.locale)
 
+    @property
+    def twelve_hour(self) -> bool:
+        """Whether the locale writes times on a 12-hour clock (en_US: 9:00 AM), by its short time pattern."""
+        pattern = self.locale.time_formats["short"].pattern
+        return any(letter in re.sub(r"'[^']*'", "", pattern) for letter in "hK")
+
+    def time_range(self, start: dt.time | dt.datetime, end: dt.time | dt.datetime) -> str:
+        """From one clock time to another on the same day, as the locale writes it: 9:00 AM – 6:00 PM
+        and 9:30 – 10:30 AM (Babel's interval formats) on a 12-hour clock, 09:00–18:00 on a 24-hour one.
+        A datetime counts by its own wall clock (the time in its zone)."""
+        start, end = (value.time() if isinstance(value, dt.datetime) else value for value in (start, end))
+        if self.twelve_hour:
+            return babel_dates.format_interval(start, end, skeleton="hm", locale=self.locale)
+        return f"{self.time(start)}–{self.time(end)}"
+
+    def clock_hours(self, hours: str) -> str:
+        """Service hours as the portfolio gives them ("09:00-18:00") as the locale writes them."""
+        opens, closes = (dt.time.fromisoformat(part.strip()) for part in hours.split("-"))
+        return self.time_range(opens, closes)
+
     def number(self, value: float | Decimal, digits: int = 0) -> str:
         return babel_numbers.format_decimal(value, format=f"#,##0.{'0' * digits}" if digits else "#,##0", locale=self.locale)
 
@@ -74,13 +94,22 @@ class Formatter:
         """Items of a list in running text or a table cell: "A, B" ("A、B" in Chinese)."""
         return self.t["list_separator"].join(items)
 
-    def plural(self, key: str, count: int, **values: Any) -> str:
-        """The catalog sentence `key` in the form Babel's plural rules give for `count` in this locale
-        (one, few, many, other: Polish and Russian use three of them for whole numbers); {count} is
-        the number as the locale writes it."""
+    def sentences(self, *sentences: str) -> str:
+        """Whole sentences one after another in a paragraph: a space between them, none in Chinese
+        (each ends with its full-width 。). Empty ones are left out."""
+        return self.t["sentence_separator"].join(sentence for sentence in sentences if sentence)
+
+    def plural(self, key: str, count: int | float | Decimal, digits: int = 0, **values: Any) -> str:
+        """The catalog sentence `key` in the form Babel's plural rules give for `count` in this locale,
+        written with `digits` decimals; {count} is the number as the locale writes it.
+
+        Polish and Russian use one, few and many for whole numbers, and other for a number written
+        with decimals (CLDR's v > 0), which takes the genitive singular: 0,89 punktu, 0,89 балла,
+        also for 1,00 and 2,00. English uses one only for a whole 1: 1 point, 1.00 points."""
+        shown = Decimal(str(count)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN)
         forms = self.t[key]
-        category = self.locale.plural_form(count)
-        return str(forms[category] if category in forms else forms["other"]).format(count=self.number(count), **values)
+        category = self.locale.plural_form(shown)
+        return str(forms[category] if category in forms else forms["other"]).format(count=self.number(shown, digits), **values)
 
     def city(self, timezone: str) -> str:
         """A time zone as people name it: its city in the document's language (Warszawa, 上海, Нью-Йорк)."""

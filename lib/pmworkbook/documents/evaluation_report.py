@@ -4,6 +4,7 @@ through, and states that rule."""
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_EVEN, Decimal
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -45,8 +46,23 @@ class EvaluationReport(Document):
                     count=len(self.collected.responses), replaced=len(self.collected.replaced),
                     lv=partial(evaluation.labelled, self.fmt), listed=partial(evaluation.listed, self.fmt), **extra)
 
+    def gap_text(self) -> str | None:
+        """The self-rating against the rating by others in a whole sentence for each sign of the
+        difference ("… is 0.89 points below …", "自评比他评低0.89分", or the same), None without both.
+        The difference is that of the two scores as shown, to two decimals, so the sentence adds up."""
+        report = self.report
+        if report.self_score is None or report.overall is None:
+            return None
+        own, others = (Decimal(str(score)).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+                       for score in (report.self_score, report.overall))
+        values = {"self_score": self.fmt.number(own, 2), "others": self.fmt.number(others, 2)}
+        if own == others:
+            return self.t.format("evaluation.report.gap_text.equal", **values)
+        side = "above" if own > others else "below"
+        return self.fmt.plural(f"evaluation.report.gap_text.{side}", abs(own - others), digits=2, **values)
+
     def summary(self) -> Fragment:
-        return self.render("report_summary.html.j2", **self._context())
+        return self.render("report_summary.html.j2", **self._context(gap_text=self.gap_text()))
 
     def by_group(self) -> Fragment:
         return self.render("report_groups.html.j2", **self._context())

@@ -63,7 +63,9 @@ class UnknownCadenceRule(ValueError):
 @dataclass
 class Move:
     """An occurrence that did not stay where its rule put it: moved (to another day or time),
-    merged (held within another occurrence) or skipped, and why, in the client's language."""
+    merged (held within another occurrence) or skipped, and why, in the client's language: `reason`
+    reads after a colon ("Moved from 4 May 2027: project day off."), so it starts as a sentence's
+    middle does (a holiday's name keeps its capitals); a table cell capitalises its first letter."""
 
     item: str
     title: str
@@ -118,13 +120,20 @@ def _person_or_role(client: Client, role: str, fmt: Formatter) -> str:
     return people[0].name if people else fmt.t[f"role_names.{role}"]
 
 
+def reason_labels(fmt: Formatter) -> HolidayLabels:
+    """The same, as a swapped day off reads inside a sentence ("… : day off (in exchange for September 20)")."""
+    return HolidayLabels(fmt.t["calendar.holiday_observed"], fmt.t["calendar.reasons.substituted"], fmt.day_month)
+
+
 def _reason_text(calendar: WorkingCalendar, day: dt.date, fmt: Formatter) -> str:
+    """Why `day` is off, as it reads after a colon ("Moved from 4 May 2027: project day off."): a
+    catalog phrase, a public holiday by its name with its own capitals ("Boże Narodzenie")."""
     reason = calendar.reason_off(day)
     if reason is None:
         return ""
     if reason.kind == "holiday":
-        return reason.name
-    return fmt.t[f"calendar.off_reasons.{reason.kind}"]
+        return fmt.t.format("calendar.reasons.holiday", holiday=calendar.holiday_name(day, reason_labels(fmt)))
+    return fmt.t[f"calendar.reasons.{reason.kind}"]
 
 
 @dataclass
@@ -473,10 +482,10 @@ class _Builder:
                 "title": o.title,
                 **description,
                 "audience": ", ".join(self.text[f"audiences.{a}"] for a in o.audience_ids),
-                "purpose": " ".join([description["purpose"], *o.purpose_extra]),
+                "purpose": self.fmt.sentences(description["purpose"], *o.purpose_extra),
                 "agenda": [*o.agenda_first, *description["agenda"]],
                 "original_date": o.nominal if o.day != o.nominal else None,
-                "moved_reason": "; ".join(o.reasons),
+                "moved_reason": self.fmt.t["calendar.reason_separator"].join(o.reasons),
                 # Stable across rebuilds: re-importing the .ics updates events instead of duplicating them.
                 "uid": f"{self.client.id}-{o.item}@pmworkbook" if series else f"{self.client.id}-{o.item}-{o.nominal:%Y%m%d}@pmworkbook",
                 "recurrence_id": nominal_start if series else None,

@@ -106,9 +106,12 @@ class WorkingCalendar:
         return (pattern("observed_label", "name"), pattern("substituted_label", "date"),
                 h.tr(getattr(h, "substituted_date_format", None) or "%Y-%m-%d"))
 
-    def holiday_name(self, day: dt.date) -> str:
+    def holiday_name(self, day: dt.date, labels: HolidayLabels | None = None) -> str:
+        """The day's public holiday as the documents name it: by the calendar's labels, or by
+        `labels` (a moved meeting's reason names a swapped day off as it reads inside a sentence)."""
         name = str(self.holidays.get(day)) if self.holidays is not None else ""
-        if self.labels is None or self._label_patterns is None:
+        labels = labels or self.labels
+        if labels is None or self._label_patterns is None:
             return name
         observed, substituted, date_format = self._label_patterns
         for part in name.split("; "):  # the package joins two holidays on one day with "; "
@@ -118,11 +121,11 @@ class WorkingCalendar:
                     swapped = dt.datetime.strptime(found["date"], date_format).date()
                 except ValueError:
                     continue
-                name = name.replace(part, self.labels.substituted.format(date=self.labels.date(swapped)))
+                name = name.replace(part, labels.substituted.format(date=labels.date(swapped)))
                 continue
             found = observed.match(part) if observed else None
             if found:
-                name = name.replace(part, self.labels.observed.format(name=found["name"]))
+                name = name.replace(part, labels.observed.format(name=found["name"]))
         return name
 
     def is_provisional(self, day: dt.date) -> bool:

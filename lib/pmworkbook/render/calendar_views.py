@@ -211,13 +211,14 @@ def legend(plan: CommunicationPlan, fmt: Formatter) -> list[dict[str, str]]:
 # ---------------------------------------------------------------------------- month view
 
 def _moved_note(fmt: Formatter, row: Any) -> str:
-    """"Moved from 4 May 2027: Project day off." for an occurrence whose day or time changed
-    (the date in its long form, which Polish and Russian decline inside the sentence)."""
+    """"Moved from 4 May 2027: project day off." for an occurrence whose day or time changed
+    (the date in its long form, which Polish and Russian decline inside the sentence; the reason
+    as the catalog writes it to stand after a colon, a holiday's name with its capitals)."""
     original_start: Any = getattr(row, "original_start", None)
     if not _present(original_start):
         return ""
     original = fmt.date(row.original_date) if _present(row.original_date) else fmt.time(original_start)
-    return fmt.t.format("calendar.moved_note", original=original, reason=in_sentence(fmt, row.moved_reason))
+    return fmt.t.format("calendar.moved_note", original=original, reason=row.moved_reason)
 
 
 def _width(text: str) -> int:
@@ -284,7 +285,7 @@ def month_grid(plan: CommunicationPlan, fmt: Formatter, week_start: str | None =
     months: list[dict[str, Any]] = []
     month = project.start.replace(day=1)
     grid = pycalendar.Calendar(firstweekday=first_weekday)
-    provisional = False
+    provisional = makeup = False
     while month <= last:
         weeks: list[list[dict[str, Any]]] = []
         for week in grid.monthdatescalendar(month.year, month.month):
@@ -296,6 +297,8 @@ def month_grid(plan: CommunicationPlan, fmt: Formatter, week_start: str | None =
                 is_provisional = inside and plan.calendar.is_provisional(day) and (
                     bool(reason and reason.kind == "holiday") or plan.calendar.is_makeup_day(day))
                 provisional = provisional or is_provisional
+                is_makeup = plan.calendar.is_makeup_day(day)
+                makeup = makeup or (inside and is_makeup)
                 cells.append({
                     "day": day.day, "date": day, "in_month": inside,
                     "events": by_day.get(day, []) if inside else [],
@@ -304,7 +307,7 @@ def month_grid(plan: CommunicationPlan, fmt: Formatter, week_start: str | None =
                     "off": reason is not None,
                     "holiday": "" if not inside or not reason or reason.kind == "weekend"
                     else reason.name if reason.kind == "holiday" else fmt.t[f"calendar.off_reasons.{reason.kind}"],
-                    "makeup": plan.calendar.is_makeup_day(day), "daily": daily.get(day, []) if inside else [],
+                    "makeup": is_makeup, "daily": daily.get(day, []) if inside else [],
                     "provisional": is_provisional,
                 })
             weeks.append(cells)
@@ -313,7 +316,8 @@ def month_grid(plan: CommunicationPlan, fmt: Formatter, week_start: str | None =
                        "needed": sum(max(ROW_LINES, *(_cell_lines(cell) for cell in cells)) for cells in weeks)})
         month = (month + dt.timedelta(days=32)).replace(day=1)
     # The legend's lines: its keys (each kept whole, with its dot or swatch) wrapped, then a line per daily item and the zones' note.
-    key_texts = [fmt.t["calendar.legend_label"], *(k["title"] for k in keys), fmt.t["calendar.day_off"], fmt.t["calendar.makeup_day"]]
+    key_texts = [fmt.t["calendar.legend_label"], *(k["title"] for k in keys), fmt.t["calendar.day_off"]]
+    key_texts += [fmt.t["calendar.makeup_day"]] if makeup else []
     key_texts += [fmt.t["calendar.provisional_day"]] if provisional else []
     legend_lines = _packed_lines([_width(text) + 5 for text in key_texts], LEGEND_CHARS) + len(daily_cadences) + (1 if zones.agency else 0)
     for index, entry in enumerate(months):
@@ -329,7 +333,7 @@ def month_grid(plan: CommunicationPlan, fmt: Formatter, week_start: str | None =
                                                        for event in held]})
     weekdays = [fmt.locale.days["format"]["abbreviated"][(first_weekday + i) % 7] for i in range(7)]
     return render(fmt.templates, "calendar_months.html.j2", t=fmt.t, fmt=fmt, months=months, weekdays=weekdays,
-                  legend=keys, daily=daily_cadences, zones=zones, provisional=provisional)
+                  legend=keys, daily=daily_cadences, zones=zones, provisional=provisional, makeup=makeup)
 
 
 # ---------------------------------------------------------------------------- timeline

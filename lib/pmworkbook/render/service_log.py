@@ -99,10 +99,7 @@ def instructions(client: Client, fmt: Formatter) -> dict[str, Any]:
     """What the log's instructions say: the page and the workbook's second sheet share it."""
     t = fmt.t
     zone = client.agency.timezone if client.agency and client.agency.timezone else client.timezone
-    hours = client.communication.response_hours
-    forms = t["status.log.promise"]
-    promise = str(forms.get(fmt.locale.plural_form(hours), forms["other"])).format(
-        count=fmt.number(hours), clock=client.status.service_hours.replace("-", "–"))
+    promise = fmt.plural("status.log.promise", client.communication.response_hours, clock=fmt.clock_hours(client.status.service_hours))
     return {
         "intro": t["status.log.intro"],
         "columns": [(t[f"status.requests_columns.{column}"], t[f"status.log.column_help.{column}"]) for column in REQUEST_COLUMNS],

@@ -101,7 +101,7 @@ def write_form(client: Client, subject: Subject, group: str, folder: Path, templ
     info(rater, bold=True)
     due = fmt.date(due_date(client))
     info(t.format("evaluation.return_by", due=due, address=address) if address else t.format("evaluation.return_by_date", due=due))
-    info(t["evaluation.form.choose"] + " " + t["evaluation.form.text_note"])
+    info(fmt.sentences(t["evaluation.form.choose"], t["evaluation.form.text_note"]))
     sheet.append([])
     header = [t["evaluation.criterion"], t["evaluation.weight"], t["evaluation.scale"], t["evaluation.score"], t["evaluation.comment"]]
     append_text_row(sheet, header)
