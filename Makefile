@@ -30,8 +30,10 @@ validate: $(STAMP)
 
 # The apps, served from this folder so that the files under outputs/ open from the page:
 # the workshop and the rating form as pages without code (Voila), or all notebooks in JupyterLab.
-# PORTFOLIO=my-portfolio.yaml edits another portfolio than the demo.
+# PORTFOLIO=my-portfolio.yaml edits another portfolio than the demo; LAB_LANGUAGE=zh|pl|ru|en opens JupyterLab
+# in that language (default: the clients' language when they all share one; Settings → Language switches).
 APP_ARGS = $(if $(PORTFOLIO),--portfolio $(PORTFOLIO))
+LAB_ARGS = $(APP_ARGS) $(if $(LAB_LANGUAGE),--language $(LAB_LANGUAGE))
 workshop: system-build $(STAMP)
 	$(BIN)/python -m pmworkbook.apps.server workshop $(APP_ARGS)
 
@@ -39,7 +41,7 @@ rate: system-build $(STAMP)
 	$(BIN)/python -m pmworkbook.apps.server rate $(APP_ARGS)
 
 lab: system-build $(STAMP)
-	$(BIN)/python -m pmworkbook.apps.server lab $(APP_ARGS)
+	$(BIN)/python -m pmworkbook.apps.server lab $(LAB_ARGS)
 
 bench: system-build $(STAMP)
 	$(BIN)/python bench/throughput.py --clients 20

@@ -4,6 +4,7 @@ per app for the whole module; each test opens one page."""
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import json
 import os
@@ -174,4 +175,33 @@ def test_the_rating_app(browser, served):
     pid = next(int(p) for p in os.listdir("/proc") if p.isdigit() and f"kernel-{kernel}.json".encode() in Path(f"/proc/{p}/cmdline").read_bytes())
     os.kill(pid, signal.SIGKILL)  # the kernel this test's page started
     page.wait_for_selector(f".pmw-connection-lost >> text={t['apps.connection_lost']}", timeout=30_000)
+    page.close()
+
+
+def test_the_workshop_app_says_what_is_wrong_in_each_language(browser, served):
+    """An invalid time and a milestone moved outside the project, in each language: the message
+    beside the field is the catalog's sentence in that language, and it goes when the value is fixed."""
+    from pmworkbook.plan.validation import validate
+
+    templates = Templates.get()
+    client = validate(served["root"] / "portfolio.yaml", templates).require().client("sever-logistics")
+    project, labels = client.project, {code: label for label, code in language_options()}
+    page = open_app(browser, f"{served['workshop']}/?client=sever-logistics")
+    time_input, date_input = page.locator(".pmw-meeting-time input"), page.locator(".pmw-milestone input[type=date]").first
+    meeting_time, milestone_date = time_input.input_value(), date_input.input_value()
+    for language in ("ru", "en", "zh", "pl"):
+        t, fmt = templates.text("i18n", language), Formatter(language, client.country, templates)
+        page.select_option(".pmw-language select", label=labels[language])
+        page.wait_for_selector(f".pmw-save >> text={t['apps.workshop.save']}")
+        time_input.fill("25:61")
+        page.get_by_text(t.format("problems.time_of_day", value="25:61")).wait_for()
+        time_input.fill(meeting_time)
+        date_input.fill("2030-01-01")
+        page.get_by_text(t.format("problems.milestone_outside_project", name=project.milestones[0].name,
+                                  date=fmt.date(dt.date(2030, 1, 1)), start=fmt.date(project.start),
+                                  end=fmt.date(project.end))).wait_for()
+        if language == "zh":
+            page.screenshot(path=str(served["root"] / "workshop-app-errors-zh.png"))
+        date_input.fill(milestone_date)
+        page.wait_for_selector(".pmw-error", state="detached")
     page.close()

@@ -128,3 +128,43 @@ def test_evaluation_form_in_the_browser_is_filled_and_saved(browser, lab):
     assert response["answers"]["proactivity"]["comment"] == "主动提出了很多改进建议"
     page.wait_for_selector(".pmw-status >> text=谢谢")
     page.close()
+
+
+def test_the_lab_opens_in_the_language_given(browser, tmp_path):
+    """`make lab LAB_LANGUAGE=zh` (server.py --language): JupyterLab's own menus in Chinese, from its
+    language pack, as the Lab's default; the Lab's files and the user's settings untouched."""
+    from pmworkbook.apps.server import lab_command
+
+    port, token = free_port(), secrets.token_hex(16)
+    env = {**os.environ, "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / ".workspaces"), "JUPYTER_RUNTIME_DIR": str(tmp_path / ".runtime"),
+           "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / ".user-settings")}  # no language a developer picked
+    command = [*lab_command(tmp_path, port, browser=False, language="zh"), "--ServerApp.ip=127.0.0.1", "--ServerApp.port_retries=0",
+               f"--IdentityProvider.token={token}", "--LabApp.extension_manager=readonly"]
+    server = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=(tmp_path / "lab.log").open("w"))
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for(lambda: _answers(f"{base}/api/status?token={token}") or server.poll() is not None, timeout=90)
+        assert server.poll() is None, (tmp_path / "lab.log").read_text()
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.set_default_timeout(60_000)
+        page.goto(f"{base}/lab?reset&token={token}")
+        page.wait_for_selector(".lm-MenuBar-itemLabel >> text=文件")  # File
+        menus = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
+        assert {"文件", "编辑", "设置", "帮助"} <= set(menus), menus  # File, Edit, Settings, Help
+        page.screenshot(path=str(tmp_path / "lab-zh.png"))
+        page.close()
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    assert not (tmp_path / ".user-settings" / "@jupyterlab" / "translation-extension").exists()  # a default, not a choice
+
+
+def _answers(url: str) -> bool:
+    try:
+        urllib.request.urlopen(url, timeout=2)
+        return True
+    except OSError:
+        return False

@@ -252,3 +252,33 @@ def test_a_copy_token_already_saved_for_the_group_asks_before_saving(tmp_path):
     assert result.returncode == 1
     assert "4 response(s) counted, 0 rejected, 1 replaced by a later copy, 1 copy token clash(es)" in result.stdout
     assert f"clash: from-another-laptop.json and {second.name} carry the same copy token" in result.stderr
+
+
+@pytest.mark.parametrize("language", ["en", "zh", "pl", "ru"])
+def test_invalid_values_are_said_in_the_chosen_language(portfolio_copy, language):
+    """The messages beside the fields are the catalog's sentences in the form's language, with the
+    dates as that language writes them; a change that is only advice (a meeting outside the client's
+    working hours) is shown in amber and saved all the same."""
+    from pmworkbook.core.i18n import Formatter
+
+    templates = Templates.get()
+    t, fmt = templates.text("i18n", language), Formatter(language, "US", templates)  # harbor-health is in the US
+    form = WorkshopForm(portfolio_copy, "harbor-health", language=language)
+    project = form.current.project
+    form.meeting_time.value = "25:00"
+    assert form.errors["meeting_time"].value == \
+        f'<span class="pmw-error" style="color:#b42318">{html.escape(t.format("problems.time_of_day", value="25:00"))}</span>'
+    form.meeting_time.value = "10:00"
+    first = form.milestone_rows[0]
+    first.date.value = dt.date(2030, 1, 1)  # a milestone moved outside the project
+    expected = t.format("problems.milestone_outside_project", name=first.name.value, date=fmt.date(dt.date(2030, 1, 1)),
+                        start=fmt.date(project.start), end=fmt.date(project.end))
+    assert html.escape(expected) in form.errors["milestones"].value
+    assert not form.save() and html.escape(t["apps.workshop.not_saved"]) in form.status.value
+    first.date.value = project.milestones[0].date
+    assert form.errors["milestones"].value == ""
+    form.meeting_time.value = "06:00"
+    assert "pmw-warning" in form.errors["meeting_time"].value and "pmw-error" not in form.errors["meeting_time"].value
+    assert html.escape(fmt.time(dt.time(6, 0))) in form.errors["meeting_time"].value
+    assert form.save() and load_portfolio(portfolio_copy).client("harbor-health").communication.meeting_time == dt.time(6, 0)
+    assert form.errors["meeting_time"].value == ""  # saved: no longer a change of this session

@@ -7,11 +7,18 @@ PMWORKBOOK_PORTFOLIO, PMWORKBOOK_OUT, PMWORKBOOK_RESPONSES (the notebook's empty
 PMWORKBOOK_ROOT (the served folder) and PMWORKBOOK_FILES_URL (the URL that serves it).
 
     python -m pmworkbook.apps.server workshop|rate|lab [--root DIR] [--portfolio FILE] [--port N] [--no-browser]
+                                     [--language en|zh|pl|ru]
+
+The apps speak each client's language (and offer the others). JupyterLab's own menus and dialogs
+follow its language packs (zh-CN, pl-PL and ru-RU are dependencies): `--language` opens the Lab in
+that language, and without it a portfolio whose clients all share one language opens it in theirs.
+Either is only the Lab's default: a language picked under Settings → Language is kept.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -24,6 +31,10 @@ from urllib.parse import parse_qs, quote
 from pmworkbook.core.templates import DEMO_PORTFOLIO, NOTEBOOKS_DIR
 
 APPS = {"workshop": "workshop.ipynb", "rate": "evaluation_form.ipynb"}
+# The locale of JupyterLab's language pack for each language of the documents.
+LAB_LOCALES = {"en": "en", "zh": "zh_CN", "pl": "pl_PL", "ru": "ru_RU"}
+TRANSLATION_PLUGIN = "@jupyterlab/translation-extension:plugin"
+NOTIFICATION_PLUGIN = "@jupyterlab/apputils-extension:notification"
 # The files of a pack that a page links to; only these may be fetched from the app's server, never
 # the executed notebooks, the portfolio or code.
 LINKED_SUFFIXES = (".pdf", ".html", ".ics", ".xlsx", ".eml", ".png", ".svg")
@@ -103,12 +114,47 @@ def voila_command(app: str, root: Path, port: int, browser: bool) -> list[str]:
             "--VoilaConfiguration.show_tracebacks=False", *([] if browser else ["--no-browser"])]
 
 
-def lab_command(root: Path, port: int, browser: bool) -> list[str]:
+def lab_settings(language: str | None) -> Path:
+    """JupyterLab's application settings folder as a copy, whose overrides make `language` the
+    default of the Lab's interface language, and never ask whether to fetch Jupyter's news (a
+    pop-up over the form on a first start). Overrides are defaults: a language a person picked
+    under Settings → Language (a user setting) still wins, and the Lab's own files are not changed."""
+    from jupyterlab.commands import get_app_dir
+
+    app_dir = Path(get_app_dir())
+    folder = Path(tempfile.mkdtemp(prefix="pmworkbook-lab-"))
+    settings = folder / "settings"
+    if (app_dir / "settings").is_dir():
+        shutil.copytree(app_dir / "settings", settings)
+    settings.mkdir(exist_ok=True)
+    if (app_dir / "static").is_dir():  # the Lab reads the build's metadata beside its settings folder
+        (folder / "static").symlink_to(app_dir / "static", target_is_directory=True)
+    overrides = settings / "overrides.json"
+    data = json.loads(overrides.read_text(encoding="utf-8")) if overrides.is_file() else {}
+    data.setdefault(NOTIFICATION_PLUGIN, {}).update(fetchNews="false", checkForUpdates=False)
+    if language:
+        data.setdefault(TRANSLATION_PLUGIN, {})["locale"] = LAB_LOCALES[language]
+    overrides.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    return settings
+
+
+def portfolio_language(portfolio: str | None) -> str | None:
+    """The language of every client of the portfolio when they share one; None otherwise."""
+    from pmworkbook.core.templates import Templates
+    from pmworkbook.plan.validation import validate
+
+    validation = validate(portfolio or DEMO_PORTFOLIO, Templates.get())
+    languages = {client.language for client in validation.portfolio.clients} if validation.portfolio else set()
+    return languages.pop() if len(languages) == 1 else None
+
+
+def lab_command(root: Path, port: int, browser: bool, language: str | None = None) -> list[str]:
     notebooks = notebook_in(root, APPS["workshop"]).parent
     start = quote(notebooks.resolve().relative_to(root.resolve()).as_posix())
     return [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root}", f"--ServerApp.port={port}",
             f"--LabApp.default_url=/lab/tree/{start}", "--LabApp.news_url=",  # no news pop-up over the form
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            f"--LabApp.app_settings_dir={lab_settings(language)}",
             *([] if browser else ["--no-browser"]), *(["--allow-root"] if os.geteuid() == 0 else [])]
 
 
@@ -119,10 +165,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--portfolio", help="the portfolio file; default: the bundled demo")
     parser.add_argument("--port", type=int, default=None)
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--language", choices=list(LAB_LOCALES),
+                        help="JupyterLab's interface language (lab only); default: the clients' language when they share one")
     args = parser.parse_args(argv)
     root = args.root.resolve()
     if args.app == "lab":
-        command, files_url = lab_command(root, args.port or 8888, not args.no_browser), "/files/"
+        language = args.language or portfolio_language(args.portfolio)
+        command, files_url = lab_command(root, args.port or 8888, not args.no_browser, language), "/files/"
     else:
         command, files_url = voila_command(args.app, root, args.port or 8866, not args.no_browser), "/voila/files/"
     env = environment(root, files_url, args.portfolio, root / "outputs", root / "responses")

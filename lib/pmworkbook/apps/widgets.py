@@ -25,6 +25,7 @@ from pmworkbook.apps.server import LINKED_SUFFIXES, file_url
 from pmworkbook.apps.workshop import WorkshopSession
 from pmworkbook.core.files import write_new_text
 from pmworkbook.core.i18n import Formatter
+from pmworkbook.core.problems import describe
 from pmworkbook.core.templates import Templates
 from pmworkbook.plan.validation import validate
 from pmworkbook.portfolio.model import LANGUAGES, WEEKDAYS, Client
@@ -52,6 +53,8 @@ APP_CSS = """<style>
 .pmw-preview td p, .pmw-preview td div { margin: 0; }
 .pmw-app .widget-toggle-button.mod-active { background: #1565c0; color: #fff; }  /* the chosen score, seen from afar */
 .pmw-unsaved { color: #b54708; font-weight: bold; }
+.pmw-field-message, .pmw-field-message .widget-html-content { line-height: 1.35; height: auto; }
+.pmw-field-message .pmw-error, .pmw-field-message .pmw-warning { display: block; margin: 2px 0; }
 .pmw-ask { border: 2px solid #b54708; padding: 6px 10px; background: #fffaeb; }
 </style>"""
 
@@ -61,7 +64,14 @@ def _error_label() -> w.HTML:
 
 
 def _show_error(label: w.HTML, message: str | None) -> None:
-    label.value = f'<span style="color:#b42318">{html.escape(message)}</span>' if message else ""
+    _show_messages(label, [message] if message else [])
+
+
+def _show_messages(label: w.HTML, errors: list[str], warnings: list[str] | tuple[str, ...] = ()) -> None:
+    """A field's errors (red: nothing is saved while there is one) and warnings (amber: advice), one a line."""
+    parts = [f'<span class="pmw-error" style="color:#b42318">{html.escape(m)}</span>' for m in errors]
+    parts += [f'<span class="pmw-warning" style="color:#b54708">⚠ {html.escape(m)}</span>' for m in warnings]
+    label.value = "<br>".join(parts)
 
 
 # Shown over the app when its kernel is gone (stopped, killed, or restarted, which leaves the widgets
@@ -182,7 +192,13 @@ class WorkshopForm:
         self.milestones_title = w.HTML()
         self.milestones = w.VBox()
         self.add_milestone = w.Button(icon="plus")
-        self.errors = {name: _error_label() for name in ("preset", "meeting_day", "meeting_time", "days_off", "milestones", "general")}
+        # each field's messages under it, as wide as the form: a sentence beside a field would wrap into a column
+        self.errors = {name: w.HTML(layout=w.Layout(margin="0 0 4px calc(11em + 8px)" if name in ("preset", "meeting_day",
+                                                    "meeting_time", "days_off") else "0 0 4px 0"))
+                       for name in ("preset", "meeting_day", "meeting_time", "days_off", "milestones", "general")}
+        for name, label in self.errors.items():
+            label.add_class("pmw-field-message")
+            label.add_class(f"pmw-{name.replace('_', '-')}-message")
         self.save_button = w.Button(button_style="primary", icon="save")
         self.build_button = w.Button(icon="cogs")
         self.unsaved = w.HTML()  # the marker: shown while the widgets differ from the file
@@ -228,6 +244,11 @@ class WorkshopForm:
     @property
     def t(self):
         return self.session.templates.text("i18n", self.language.value)
+
+    @property
+    def formatter(self) -> Formatter:
+        """Dates and numbers of the messages as the chosen language writes them in the client's country."""
+        return Formatter(self.language.value, self.current.country, self.session.templates)
 
     def relabel(self) -> None:
         """Every label, button and placeholder in the chosen language; the preview too."""
@@ -358,24 +379,29 @@ class WorkshopForm:
         changes, problems = self.changes()
         return bool(changes or problems)
 
-    def candidate(self) -> tuple[Client | None, dict[str, str]]:
-        """The client as the widgets describe it, validated like the portfolio file itself."""
-        changes, problems = self.changes()
+    def candidate(self) -> tuple[Client | None, dict[str, list[str]], dict[str, list[str]]]:
+        """The client as the widgets describe it, validated like the portfolio file itself; its errors
+        and the warnings the changes bring, per error label, in the chosen language."""
+        changes, own = self.changes()
         candidate = self.session.candidate(self._shown, changes)
+        fmt = self.formatter
+        errors = {name: [message] for name, message in own.items()}  # a value the form could not read comes first
         for field, found in candidate.problems.items():
-            problems.setdefault(FIELD_LABELS[field], "; ".join(p.message + (f"; {p.fix}" if p.fix else "") for p in found))
-        return (candidate.client if not problems else None), problems
+            errors.setdefault(FIELD_LABELS[field], list(dict.fromkeys(describe(p, fmt) for p in found)))
+        warnings = {FIELD_LABELS[field]: list(dict.fromkeys(describe(p, fmt) for p in found))
+                    for field, found in candidate.warnings.items()}
+        return (candidate.client if not errors else None), errors, warnings
 
     def refresh(self, clear: bool = True) -> None:
         if self._loading:
             return
         if clear and not self._saving:
             self.status.value = ""  # a message about earlier values no longer applies
-        client, problems = self.candidate()
+        client, problems, warnings = self.candidate()
         self.unsaved.value = (f'<span class="pmw-unsaved">● {html.escape(self.t["apps.workshop.unsaved"])}</span>'
                               if self.dirty else "")
         for name, label in self.errors.items():
-            _show_error(label, problems.get(name))
+            _show_messages(label, problems.get(name, []), warnings.get(name, []))
         if client is None:
             return  # keep showing the last valid calendar while a value is being fixed
         from pmworkbook.documents.calendar import CommunicationCalendar
@@ -396,7 +422,7 @@ class WorkshopForm:
         self._saving = True
         self.save_button.disabled = self.build_button.disabled = True
         try:
-            _, problems = self.candidate()
+            _, problems, _ = self.candidate()
             if problems:
                 self._message("apps.workshop.not_saved", error=True)
                 return False
@@ -412,6 +438,8 @@ class WorkshopForm:
                 self._message("apps.workshop.beside_exists", error=True, file=Path(str(exc)).name)
                 return False
             self.path = self.session.path
+            for label in self.errors.values():  # saved: no error was left, and the advice is now the file's own
+                _show_messages(label, [])
             because = self.session.beside_because
             if because is not None:  # a spreadsheet that cannot hold the change: saved to a YAML file beside it, and said so
                 t = self.t
@@ -452,13 +480,13 @@ class WorkshopForm:
 
     def widget(self) -> w.Widget:
         def row(widget, error):
-            return w.HBox([widget, self.errors[error]])
+            return w.VBox([widget, self.errors[error]])
 
         form = w.VBox([
             w.HBox([self.client, self.language]), self.ask,
             row(self.preset, "preset"), row(self.meeting_day, "meeting_day"), row(self.meeting_time, "meeting_time"),
             row(self.days_off, "days_off"),
-            self.milestones_title, self.milestones, w.HBox([self.add_milestone, self.errors["milestones"]]),
+            self.milestones_title, self.milestones, w.HBox([self.add_milestone]), self.errors["milestones"],
             self.errors["general"], w.HBox([self.save_button, self.build_button, self.unsaved]), self.status, self.links,
         ], layout=w.Layout(flex="0 0 auto", width="600px"))
         preview = w.VBox([self.preview_title, self.preview], layout=w.Layout(flex="1 1 0", min_width="0", overflow_x="hidden"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -60,10 +60,31 @@ def _as_yaml(data: dict[str, Any]) -> str:
 
 @dataclass
 class Candidate:
-    """A client as the workshop's changes would make it: the client if valid, and the problems."""
+    """A client as the workshop's changes would make it: the client if valid, its errors, and the
+    warnings the changes bring (a meeting moved outside working hours): advice, saved all the same."""
 
     client: Client | None
-    problems: dict[str, list[Problem]] = field(default_factory=dict)  # edited field (or "general") -> its problems
+    problems: dict[str, list[Problem]] = field(default_factory=dict)  # edited field (or "general") -> its errors
+    warnings: dict[str, list[Problem]] = field(default_factory=dict)  # edited field (or "general") -> new warnings
+
+
+def _same(problem: Problem) -> tuple[Any, ...]:
+    """What makes two warnings the same advice, whatever the counts and dates they quote."""
+    if problem.code:
+        return problem.code, problem.field, problem.params.get("variant"), problem.params.get("item")
+    return None, problem.field, problem.message
+
+
+def _one_per_kind(warnings: Iterable[Problem]) -> list[Problem]:
+    """One warning of each kind and field: a meeting time outside working hours makes every item held
+    at that time a warning, on either side (the status meeting, the kickoff, each milestone review);
+    the room reads the one that happens most often, and the next once that one is fixed."""
+    kept: dict[tuple[Any, ...], Problem] = {}
+    for problem in warnings:
+        kind = (problem.code, problem.field) if problem.code else (None, problem.field, problem.message)
+        if kind not in kept or problem.params.get("occurrences", 0) > kept[kind].params.get("occurrences", 0):
+            kept[kind] = problem
+    return list(kept.values())
 
 
 def field_of(problem: Problem) -> str:
@@ -114,8 +135,12 @@ class WorkshopSession:
         for problem in validation.errors:
             if problem.client_id in (client_id, None):
                 problems.setdefault(field_of(problem), []).append(problem)
+        known = {_same(p) for p in self.validation.problems_of(client_id) if p.severity == "warning"}
+        warnings: dict[str, list[Problem]] = {}
+        for problem in _one_per_kind(p for p in validation.warnings if p.client_id == client_id and _same(p) not in known):
+            warnings.setdefault(field_of(problem), []).append(problem)
         valid = {c.id: c for c in validation.portfolio.clients} if validation.portfolio else {}
-        return Candidate(valid.get(client_id) if not problems else None, problems)
+        return Candidate(valid.get(client_id) if not problems else None, problems, warnings)
 
     def save(self, client_id: str, changes: dict[str, Any]) -> Candidate:
         """Write the changes to the file if the candidate is valid; the file is untouched otherwise."""

@@ -60,7 +60,7 @@ class Document:
         # A client `validate` refuses gets no document, even one that would not show what is wrong.
         if errors := rule_errors(client, self.templates):
             raise DocumentError(f"client '{client.id}' does not validate: "
-                                + "; ".join(f"field '{field}': {message}" for message, field, _ in errors))
+                                + "; ".join(f"field '{error.field}': {error.message}" for error in errors))
         self.fmt = Formatter(client.language, client.country, self.templates)
         self.t = self.fmt.t
         self.output_dir = Path(output_dir) if output_dir else None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from dataclasses import field as dataclass_field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -20,13 +21,26 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from pmworkbook.core.files import file_version
-from pmworkbook.core.problems import FORMAT_DOC, PortfolioError, Problem
+from pmworkbook.core.problems import FORMAT_DOC, PortfolioError, Problem, Severity
 from pmworkbook.core.templates import Templates
 from pmworkbook.plan import charter, raci
 from pmworkbook.plan.communication import CommunicationPlan, UnknownCadenceRule, build_plan
 from pmworkbook.plan.workdays import NoWorkingDay
 from pmworkbook.portfolio.load import RawPortfolio, parse_clients, read_portfolio
 from pmworkbook.portfolio.model import Client, Portfolio
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What one rule found about a client, before it is a Problem of a file: the English message,
+    field and fix for the command line, and the catalog's code and params for the apps."""
+
+    message: str
+    field: str | None
+    fix: str
+    severity: Severity = "error"
+    code: str | None = None
+    params: dict[str, Any] = dataclass_field(default_factory=dict, hash=False)
 
 
 @dataclass
@@ -143,35 +157,36 @@ def catalog_problems(templates: Templates) -> list[Problem]:
 def client_problems(client: Client, source: str, label: str, templates: Templates) -> list[Problem]:
     """Everything wrong with one client that the model alone cannot see."""
 
-    def problem(message: str, field: str | None, fix: str, severity: str = "error") -> Problem:
-        return Problem(source, message, client=label, field=field, fix=fix, severity=severity,  # type: ignore[arg-type]
-                       client_id=client.id)
+    def problem(finding: Finding) -> Problem:
+        return Problem(source, finding.message, client=label, field=finding.field, fix=finding.fix, severity=finding.severity,
+                       client_id=client.id, code=finding.code, params=finding.params)
 
-    found = [problem(*args) for args in _reference_problems(client, templates) + _milestone_problems(client)]
-    if found:
-        return found  # the rules below look the ids up
-    found += [problem(*args) for args in _raci_problems(client, templates)]
-    for finding in raci.advice(client, templates):
-        where = f"row {finding.row!r}: " if finding.row else ""
-        found.append(problem(f"{where}{finding.message}", "raci", finding.fix, "warning"))
+    findings = _reference_problems(client, templates) + _milestone_problems(client)
+    if findings:
+        return [problem(f) for f in findings]  # the rules below look the ids up
+    findings += _raci_problems(client, templates)
+    for advice in raci.advice(client, templates):
+        where = f"row {advice.row!r}: " if advice.row else ""
+        findings.append(Finding(f"{where}{advice.message}", "raci", advice.fix, "warning"))
     try:
         plan = build_plan(client, templates)
     except NoWorkingDay as exc:
-        found.append(problem(str(exc), "communication.days_off", "leave working days between the days off"))
+        findings.append(Finding(str(exc), "communication.days_off", "leave working days between the days off",
+                                code="no_working_day", params={"variant": "after" if exc.forward else "before", "date": exc.start}))
     except UnknownCadenceRule:
         pass  # reported once, as a problem of the catalog
     else:
-        found += [problem(message, field, fix, "warning") for message, field, fix in _calendar_problems(plan, templates)]
+        findings += _calendar_problems(plan, templates)
     if not client.rater_groups:
-        found.append(problem("no rater group has a rater, so no evaluation form is made", "evaluation.raters",
-                             "give at least one group a rater, for example self: 1", "warning"))
-    found += [problem(message, field, fix, "warning") for message, field, fix in _people_problems(client, templates)]
-    found += [problem(*args) for args in _evaluation_problems(client, templates)]
-    return found
+        findings.append(Finding("no rater group has a rater, so no evaluation form is made", "evaluation.raters",
+                                "give at least one group a rater, for example self: 1", "warning"))
+    findings += _people_problems(client, templates)
+    findings += _evaluation_problems(client, templates)
+    return [problem(f) for f in findings]
 
 
-def rule_errors(client: Client, templates: Templates) -> list[tuple[str, str, str]]:
-    """The client's errors that need no communication plan, as (message, field, fix): catalog ids
+def rule_errors(client: Client, templates: Templates) -> list[Finding]:
+    """The client's errors that need no communication plan: catalog ids
     the catalogs lack, milestones outside the project, a RACI matrix that breaks a rule. Every
     document refuses a client with one (`pmworkbook.documents.base`), whether or not it would show
     the field, so that a client `validate` refuses gets no document anywhere; the plan's own error
@@ -180,7 +195,7 @@ def rule_errors(client: Client, templates: Templates) -> list[tuple[str, str, st
     return found or _raci_problems(client, templates)
 
 
-def _calendar_problems(plan: CommunicationPlan, templates: Templates) -> list[tuple[str, str, str]]:
+def _calendar_problems(plan: CommunicationPlan, templates: Templates) -> list[Finding]:
     """Advice on the communication plan: items outside either side's working hours (each side in
     its own time zone), an item that collides with another again and again, and holidays not yet
     official. Warnings: the calendar is built all the same and says what it did."""
@@ -212,30 +227,39 @@ def _calendar_problems(plan: CommunicationPlan, templates: Templates) -> list[tu
             both = _shared_hours(row.date, client.timezone, zones["agency"], hours)
             inside = (f"between {both[0]:%H:%M} and {both[1]:%H:%M} ({client.timezone}), inside both sides' working hours"
                       if both else "(the two sides' working hours do not overlap on that day)")
+            params: dict[str, Any] = {"item": row.title, "time": local.time(), "zone": zone, "start": first, "end": last,
+                                      "first": row.date, "client_zone": ZoneInfo(client.timezone), "occurrences": len(outside)}
             if specs.get(key, {}).get("time", "meeting") == "meeting":
                 fix = f"set communication.meeting_time {inside}, or set communication.working_hours to the hours each side works"
                 field = "communication.meeting_time"
+                variant = f"meeting_{side}" if both else f"meeting_{side}_apart"
+                if both:
+                    params.update(both_start=both[0], both_end=both[1])
             else:
                 fix = (f"its time comes from the cadence catalog (preset {comm.preset!r}): in a templates folder's "
                        f"catalogs/cadences.yaml, give it a time {inside}; or set communication.working_hours to the hours "
                        "each side works")
                 field = "communication.working_hours"
-            found.append((message, field, fix))
-    collisions: dict[str, list[str]] = {}
+                variant = f"catalog_{side}"
+            found.append(Finding(message, field, fix, "warning", code="outside_working_hours", params={"variant": variant, **params}))
+    collisions: dict[str, list[Any]] = {}
     for move in plan.moves:
         if move.rule == "overlap":
-            collisions.setdefault(move.item.split("-")[0], []).append(str(move.original))
-    for key, days in collisions.items():
-        if len(days) >= 3:  # a rhythm that clashes by design, not a one-off
-            found.append((f"{key} overlaps another item on {len(days)} days ({', '.join(days[:3])}, ...), so it is moved or "
-                          "skipped each time (the calendar's moved table lists them)", "communication.meeting_time",
-                          f"choose a meeting_day or meeting_time that leaves {key} free"))
+            collisions.setdefault(move.item.split("-")[0], []).append(move)
+    for key, moves in collisions.items():
+        if len(moves) >= 3:  # a rhythm that clashes by design, not a one-off
+            days = [m.original for m in moves]
+            found.append(Finding(f"{key} overlaps another item on {len(days)} days ({', '.join(map(str, days[:3]))}, ...), so it "
+                                 "is moved or skipped each time (the calendar's moved table lists them)",
+                                 "communication.meeting_time", f"choose a meeting_day or meeting_time that leaves {key} free",
+                                 "warning", code="item_overlaps", params={"item": moves[0].title, "count": len(days), "days": days[:3]}))
     if plan.provisional_years:
         years = ", ".join(map(str, plan.provisional_years))
-        found.append((f"the public holidays of {client.country} for {years} are provisional: the installed holidays package "
-                      f"({holidays.__version__}) has no official schedule of days off and make-up working days for them yet; "
-                      "the calendar says so", "country",
-                      "rebuild the pack once the official schedule is published and the holidays package updated"))
+        found.append(Finding(f"the public holidays of {client.country} for {years} are provisional: the installed holidays "
+                             f"package ({holidays.__version__}) has no official schedule of days off and make-up working days "
+                             "for them yet; the calendar says so", "country",
+                             "rebuild the pack once the official schedule is published and the holidays package updated",
+                             "warning"))
     return found
 
 
@@ -253,11 +277,11 @@ def _shared_hours(day: dt.date, client_zone: str, agency_zone: str,
     return start.astimezone(zone).time(), end.astimezone(zone).time()
 
 
-def _people_problems(client: Client, templates: Templates) -> list[tuple[str, str, str]]:
+def _people_problems(client: Client, templates: Templates) -> list[Finding]:
     """Where the documents would name a role instead of a person, or a person without contact
     details: role descriptions, escalation steps (left out of the documents), owners of the
     calendar's items, and the role charters. Warnings: every document still builds."""
-    found = []
+    found: list[tuple[str, str, str]] = []
     names = ", ".join
     for index, role in enumerate(client.roles):
         if not client.people_with_role(role):
@@ -283,52 +307,59 @@ def _people_problems(client: Client, templates: Templates) -> list[tuple[str, st
         if not client.people_with_role(role):
             found.append((f"no person holds {role}, the owner of {names(items)}, so the calendar names the role instead of a person",
                           "people", f"add a person with role {role} to people"))
-    return found + charter.problems(client, templates)
+    return [Finding(message, field, fix, "warning") for message, field, fix in found + charter.problems(client, templates)]
 
 
-def _milestone_problems(client: Client) -> list[tuple[str, str, str]]:
+def _milestone_problems(client: Client) -> list[Finding]:
     project = client.project
-    return [(f"milestone {milestone.name!r} on {milestone.date} is outside the project ({project.start} to {project.end})",
-             f"project.milestones[{index}].date", "move it inside or change the project's dates")
+    return [Finding(f"milestone {milestone.name!r} on {milestone.date} is outside the project ({project.start} to {project.end})",
+                    f"project.milestones[{index}].date", "move it inside or change the project's dates",
+                    code="milestone_outside_project",
+                    params={"name": milestone.name, "date": milestone.date, "start": project.start, "end": project.end})
             for index, milestone in enumerate(project.milestones) if not project.start <= milestone.date <= project.end]
 
 
-def _raci_problems(client: Client, templates: Templates) -> list[tuple[str, str, str]]:
+def _raci_problems(client: Client, templates: Templates) -> list[Finding]:
     own = client.raci is not None
-    return [(f"row {finding.row!r}: {finding.message}", f"raci.{finding.row}" if own else "raci",
-             finding.fix if own else f"{finding.fix}: give the client a raci matrix ({FORMAT_DOC})")
+    return [Finding(f"row {finding.row!r}: {finding.message}", f"raci.{finding.row}" if own else "raci",
+                    finding.fix if own else f"{finding.fix}: give the client a raci matrix ({FORMAT_DOC})")
             for finding in raci.rule_breaks(client, templates)]
 
 
-def _reference_problems(client: Client, templates: Templates) -> list[tuple[str, str, str]]:
-    """Catalog ids the client names that the catalogs do not have: (message, field, fix)."""
+def _reference_problems(client: Client, templates: Templates) -> list[Finding]:
+    """Catalog ids the client names that the catalogs do not have."""
     found = []
     roles = templates.structure("roles")["roles"]
     for index, role in enumerate(client.roles):
         if role not in roles:
-            found.append((f"unknown role {role!r}", f"roles[{index}]", f"use one of {', '.join(roles)}"))
+            found.append(Finding(f"unknown role {role!r}", f"roles[{index}]", f"use one of {', '.join(roles)}",
+                                 code="unknown_catalog_id", params={"value": role, "allowed": list(roles)}))
     people_roles = set(roles) | set(templates.structure("roles").get("people_roles", []))
     for index, person in enumerate(client.people):
         if person.role not in people_roles:
-            found.append((f"unknown role {person.role!r}", f"people[{index}].role", f"use one of {', '.join(sorted(people_roles))}"))
+            found.append(Finding(f"unknown role {person.role!r}", f"people[{index}].role",
+                                 f"use one of {', '.join(sorted(people_roles))}",
+                                 code="unknown_catalog_id", params={"value": person.role, "allowed": sorted(people_roles)}))
     presets = templates.structure("cadences")["presets"]
     if client.communication.preset not in presets:
-        found.append((f"unknown cadence preset {client.communication.preset!r}", "communication.preset",
-                      f"use one of {', '.join(presets)}"))
+        found.append(Finding(f"unknown cadence preset {client.communication.preset!r}", "communication.preset",
+                             f"use one of {', '.join(presets)}",
+                             code="unknown_catalog_id", params={"value": client.communication.preset, "allowed": list(presets)}))
     criteria = templates.structure("criteria")["presets"]
     if client.evaluation.preset not in criteria:
-        found.append((f"unknown criteria preset {client.evaluation.preset!r}", "evaluation.preset",
-                      f"use one of {', '.join(criteria)}"))
+        found.append(Finding(f"unknown criteria preset {client.evaluation.preset!r}", "evaluation.preset",
+                             f"use one of {', '.join(criteria)}",
+                             code="unknown_catalog_id", params={"value": client.evaluation.preset, "allowed": list(criteria)}))
     return found
 
 
-def _evaluation_problems(client: Client, templates: Templates) -> list[tuple[str, str, str, str]]:
-    """The evaluations' plan, as (message, field, fix, severity): a rater group planned below its
+def _evaluation_problems(client: Client, templates: Templates) -> list[Finding]:
+    """The evaluations' plan: a rater group planned below its
     anonymity threshold (its answers would be withheld), no address to return forms to, a
     criteria preset the catalog lacks."""
     from pmworkbook.plan import evaluation
 
-    found = []
+    found: list[tuple[str, str, str, Severity]] = []
     presets = templates.structure("criteria")["presets"]
     for subject in evaluation.subjects(client):
         who = subject.person.name if subject.person else subject.role
@@ -353,4 +384,4 @@ def _evaluation_problems(client: Client, templates: Templates) -> list[tuple[str
     if client.rater_groups and not client.people_with_role("client_pm") and "client_pm" not in client.roles:
         found.append(("no person holds client_pm, so the evaluation sheet of the client-side project manager names the role, "
                       "not a person", "people", "add the client-side project manager (role client_pm) to people", "warning"))
-    return found
+    return [Finding(*args) for args in found]

@@ -16,7 +16,15 @@ SEARCH_DAYS = 3660  # ten years: a calendar with no working day within them is a
 
 
 class NoWorkingDay(ValueError):
-    """The engagement's days off leave no working day where the plan needs one."""
+    """The engagement's days off leave no working day where the plan needs one: none within ten
+    years after (`forward`) or before `start`."""
+
+    def __init__(self, start: dt.date, forward: bool):
+        super().__init__(f"no working day within ten years {'after' if forward else 'before'} {start}")
+        self.start, self.forward = start, forward
+
+    def __reduce__(self):  # raised in a build's worker process, read in the parent's
+        return NoWorkingDay, (self.start, self.forward)
 
 
 @lru_cache(maxsize=128)
@@ -159,7 +167,7 @@ class WorkingCalendar:
             if self.is_working_day(day):
                 return day
             day += step * ONE_DAY
-        raise NoWorkingDay(f"no working day within ten years {'after' if step > 0 else 'before'} {start}")
+        raise NoWorkingDay(start, step > 0)
 
     def add_working_days(self, day: dt.date, count: int) -> dt.date:
         """The working day `count` working days after (count > 0) or before (count < 0) `day`."""

@@ -5,14 +5,16 @@ are refused and whether the file as a whole is usable is decided in `pmworkbook.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
-from pmworkbook.core.problems import FORMAT_DOC, PortfolioError, Problem
+from pmworkbook.core.problems import FORMAT_DOC, InvalidValue, PortfolioError, Problem
 from pmworkbook.portfolio.model import Client
 
 SUFFIXES = (".yaml", ".yml", ".csv", ".xlsx")
@@ -180,9 +182,33 @@ def _problems_of(error: ValidationError, source: str, label: str, client_id: str
             message, fix = "unknown field", f"check its spelling against the portfolio format ({FORMAT_DOC})"
         elif item["type"] == "missing":
             message, fix = "missing", f"this field is required ({FORMAT_DOC})"
+        code, params = _code_of(item)
         problems.append(Problem(source, message, client=label, field=field_path(item["loc"]) or None, fix=fix,
-                                client_id=client_id))
+                                client_id=client_id, code=code, params=params))
     return problems
+
+
+def _code_of(item: Any) -> tuple[str | None, dict[str, Any]]:
+    """The catalog code and params of one pydantic error: a model validator's own (InvalidValue), or
+    pydantic's error type with its context (the limit, the length, the values allowed)."""
+    context = dict(item.get("ctx") or {})
+    error = context.get("error")
+    if isinstance(error, InvalidValue):
+        return error.code, dict(error.params)
+    if item["type"] in ("value_error", "assertion_error"):
+        return None, {}  # a message of its own, in English only
+    params: dict[str, Any] = {key: value for key, value in context.items()
+                              if key != "error" and isinstance(value, (str, int, float, Decimal))}
+    if "expected" in params:  # literal_error: "'MO', 'TU' or 'WE'" as a list of the values
+        params["expected"] = re.findall(r"'([^']*)'", str(params["expected"])) or [params["expected"]]
+    for limit in ("min_length", "max_length"):
+        if limit in params:
+            params["count"] = params[limit]
+    if isinstance(item.get("input"), (str, int, float)) and not isinstance(item.get("input"), bool):
+        params["value"] = item["input"]
+    if item["type"] == "string_too_short" and params.get("min_length") == 1:
+        return "string_empty", params  # a sentence of its own: not "at least 1 character"
+    return item["type"], params
 
 
 def parse_clients(raw: RawPortfolio) -> tuple[list[ClientEntry], list[Problem]]:

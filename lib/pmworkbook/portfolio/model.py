@@ -22,6 +22,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from pmworkbook.core.problems import InvalidValue
+
 LANGUAGES = ("en", "zh", "pl", "ru")
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 RaterGroup = Literal["self", "manager", "team", "client"]
@@ -63,10 +65,12 @@ class _Model(BaseModel):
         for text in _strings(value):
             found = FORBIDDEN_CHARACTERS.search(text)
             if found:
-                raise ValueError(f"has the control character U+{ord(found.group()):04X} at position {found.start() + 1}; "
-                                 "retype the text without it")
+                raise InvalidValue("text_control_character", f"has the control character U+{ord(found.group()):04X} at position "
+                                   f"{found.start() + 1}; retype the text without it",
+                                   character=f"U+{ord(found.group()):04X}", position=found.start() + 1)
             if len(text) > MAX_TEXT:
-                raise ValueError(f"has {len(text)} characters, more than {MAX_TEXT}; shorten it")
+                raise InvalidValue("text_too_long", f"has {len(text)} characters, more than {MAX_TEXT}; shorten it",
+                                   length=len(text), count=MAX_TEXT)
         return value
 
 
@@ -90,13 +94,15 @@ def _check_timezone(value: str) -> str:
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Warsaw or Asia/Shanghai") from None
+        raise InvalidValue("unknown_timezone", f"unknown time zone {value!r}; use an IANA name such as Europe/Warsaw or "
+                           "Asia/Shanghai", value=value, examples=["Europe/Warsaw", "Asia/Shanghai"]) from None
     return value
 
 
 def _check_email(value: str | None) -> str | None:
     if value is not None and not EMAIL_PATTERN.fullmatch(value):
-        raise ValueError(f"{value!r} is not an e-mail address; write it as name@example.com")
+        raise InvalidValue("not_an_email", f"{value!r} is not an e-mail address; write it as name@example.com", value=value,
+                           example="name@example.com")
     return value
 
 
@@ -127,7 +133,8 @@ class Budget(_Model):
     @classmethod
     def _currency(cls, value: str) -> str:
         if value.upper() not in _currencies():
-            raise ValueError(f"unknown currency {value!r}; use an ISO 4217 code such as PLN, CNY, RUB, USD")
+            raise InvalidValue("unknown_currency", f"unknown currency {value!r}; use an ISO 4217 code such as PLN, CNY, RUB, USD",
+                               value=value, examples=["PLN", "CNY", "RUB", "USD"])
         return value.upper()
 
 
@@ -155,7 +162,8 @@ class Person(_Model):
     @classmethod
     def _role(cls, value: str) -> str:
         if not ROLE_ID_PATTERN.fullmatch(value):
-            raise ValueError(f"{value!r} is not a role id; use lower-case letters, digits and _ such as client_pm")
+            raise InvalidValue("not_a_role_id", f"{value!r} is not a role id; use lower-case letters, digits and _ such as client_pm",
+                               value=value, example="client_pm")
         return value
 
 
@@ -174,7 +182,8 @@ class Project(_Model):
     @model_validator(mode="after")
     def _dates(self) -> Project:
         if self.end < self.start:
-            raise ValueError(f"end {self.end} is before start {self.start}; the end must be on or after the start")
+            raise InvalidValue("end_before_start", f"end {self.end} is before start {self.start}; the end must be on or after the start",
+                               start=self.start, end=self.end)
         return self
 
 
@@ -182,14 +191,16 @@ def _default_hours() -> dict[Literal["client", "agency"], str]:
     return {"client": "08:00-19:00", "agency": "08:00-19:00"}
 
 
-def _hour_range(side: str, text: str) -> str:
-    """ "8:00 - 19:00" -> "08:00-19:00"; an empty or reversed range is an error."""
+def _hour_range(name: str, text: str) -> str:
+    """ "8:00 - 19:00" -> "08:00-19:00"; an empty or reversed range is an error (`name`: the field, for the message)."""
     match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*", text)
     if not match or int(match[1]) > 23 or int(match[3]) > 24 or int(match[2]) > 59 or int(match[4]) > 59:
-        raise ValueError(f"working_hours.{side} {text!r} is not a range of hours; write it as HH:MM-HH:MM, for example 08:00-19:00")
+        raise InvalidValue("hours_not_a_range", f"{name} {text!r} is not a range of hours; write it as HH:MM-HH:MM, for example "
+                           "08:00-19:00", value=text)
     start, end = (int(match[1]), int(match[2])), (int(match[3]), int(match[4]))
     if end <= start:
-        raise ValueError(f"working_hours.{side} {text!r} ends before it starts; write it as HH:MM-HH:MM, for example 08:00-19:00")
+        raise InvalidValue("hours_reversed", f"{name} {text!r} ends before it starts; write it as HH:MM-HH:MM, for example "
+                           "08:00-19:00", value=text)
     if end == (24, 0):
         end = (23, 59)
     return f"{start[0]:02d}:{start[1]:02d}-{end[0]:02d}:{end[1]:02d}"
@@ -234,7 +245,8 @@ class Communication(_Model):
     @classmethod
     def _video_link(cls, value: str | None) -> str | None:
         if value is not None and not re.fullmatch(r"https?://[^\s<>\"]+\.[^\s<>\"]+", value.strip()):
-            raise ValueError(f"{value!r} is not a web link; write it as https://meet.example.com/room")
+            raise InvalidValue("not_a_web_link", f"{value!r} is not a web link; write it as https://meet.example.com/room", value=value,
+                               example="https://meet.example.com/room")
         return None if value is None else value.strip()
 
     @field_validator("working_hours", mode="before")
@@ -246,7 +258,7 @@ class Communication(_Model):
             value = {"client": "08:00-19:00", "agency": "08:00-19:00", **value}
             for side, text in value.items():
                 if isinstance(text, str):
-                    value[side] = _hour_range(side, text)
+                    value[side] = _hour_range(f"working_hours.{side}", text)
         return value
 
     def hours(self, side: Literal["client", "agency"]) -> tuple[dt.time, dt.time]:
@@ -261,7 +273,7 @@ class Communication(_Model):
             return value.upper()
         if value is None:
             return value
-        raise ValueError(f"unknown weekday {value!r}; use one of {', '.join(WEEKDAYS)}")
+        raise InvalidValue("unknown_weekday", f"unknown weekday {value!r}; use one of {', '.join(WEEKDAYS)}", value=value)
 
     @field_validator("meeting_time", mode="before")
     @classmethod
@@ -272,7 +284,10 @@ class Communication(_Model):
         if isinstance(value, str):
             match = re.fullmatch(r"(\d{1,2}):(\d{2})(?::00)?", value.strip())  # seconds: a model dumped as JSON
             if not match or int(match[1]) > 23 or int(match[2]) > 59:
-                raise ValueError(f"{value!r} is not a time of day; write it as HH:MM between 00:00 and 23:59")
+                message = f"{value!r} is not a time of day; write it as HH:MM between 00:00 and 23:59"
+                if not value.strip():
+                    raise InvalidValue("time_empty", message, value=value)
+                raise InvalidValue("time_of_day", message, value=value)
             return dt.time(int(match[1]), int(match[2]))
         return value
 
@@ -310,7 +325,8 @@ class Evaluation(_Model):
     def _raters(cls, value: dict[str, int]) -> dict[str, int]:
         for group, count in value.items():
             if count < 0 or count > 500:
-                raise ValueError(f"raters.{group} is {count}; give a number of raters from 0 to 500")
+                raise InvalidValue("raters_out_of_range", f"raters.{group} is {count}; give a number of raters from 0 to 500",
+                                   group=group, value=count)
         return value
 
 
@@ -429,25 +445,23 @@ class Status(_Model):
     @field_validator("service_hours")
     @classmethod
     def _service_hours(cls, value: str) -> str:
-        try:
-            return _hour_range("service", value)
-        except ValueError as exc:
-            raise ValueError(str(exc).replace("working_hours.service", "service_hours")) from None
+        return _hour_range("service_hours", value)
 
     @field_validator("columns")
     @classmethod
     def _columns(cls, value: dict[str, str]) -> dict[str, str]:
         unknown = [key for key in value if key not in TASK_COLUMNS]
         if unknown:
-            raise ValueError(f"unknown task register column {', '.join(map(repr, unknown))}; map these: "
-                             f"{', '.join(TASK_COLUMNS)}")
+            raise InvalidValue("unknown_task_columns", f"unknown task register column {', '.join(map(repr, unknown))}; map "
+                               f"these: {', '.join(TASK_COLUMNS)}", columns=unknown, allowed=list(TASK_COLUMNS))
         return value
 
 
 def _register_path(value: str | None) -> str | None:
     """A register is a .csv or .xlsx file, named relative to the portfolio file."""
     if value is not None and not value.lower().endswith((".csv", ".xlsx")):
-        raise ValueError(f"{value!r} is not a .csv or .xlsx file; export the register as CSV or save it as .xlsx")
+        raise InvalidValue("not_a_register_file", f"{value!r} is not a .csv or .xlsx file; export the register as CSV or save it "
+                           "as .xlsx", value=value, formats=[".csv", ".xlsx"])
     return value
 
 
@@ -496,10 +510,9 @@ class Client(_Model):
     @classmethod
     def _id(cls, value: str) -> str:
         if not CLIENT_ID_PATTERN.fullmatch(value):
-            raise ValueError(
-                f"{value!r} is not a safe folder name; use 1-63 lower-case letters, digits and '-', "
-                "starting with a letter or digit (for example acme-shop)"
-            )
+            raise InvalidValue("unsafe_client_id", f"{value!r} is not a safe folder name; use 1-63 lower-case letters, digits "
+                               "and '-', starting with a letter or digit (for example acme-shop)", value=value,
+                               example="acme-shop")
         return value
 
     @field_validator("language", mode="before")
@@ -507,13 +520,15 @@ class Client(_Model):
     def _language(cls, value: Any) -> Any:
         if isinstance(value, str) and value.strip().lower() in LANGUAGES:
             return value.strip().lower()
-        raise ValueError(f"unknown language {value!r}; use one of {', '.join(LANGUAGES)}")
+        raise InvalidValue("unknown_language", f"unknown language {value!r}; use one of {', '.join(LANGUAGES)}", value=value,
+                           allowed=list(LANGUAGES))
 
     @field_validator("country", mode="before")
     @classmethod
     def _country(cls, value: Any) -> str:
         if not isinstance(value, str) or value.strip().upper() not in _territories():
-            raise ValueError(f"unknown country {value!r}; use an ISO 3166-1 alpha-2 code such as PL, CN, RU, US")
+            raise InvalidValue("unknown_country", f"unknown country {value!r}; use an ISO 3166-1 alpha-2 code such as PL, CN, RU, US",
+                               value=value, examples=["PL", "CN", "RU", "US"])
         return value.strip().upper()
 
     @field_validator("timezone")
