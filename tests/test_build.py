@@ -87,6 +87,25 @@ def test_the_pack_cover_lists_the_files_a_client_reads_and_no_notebook_or_data(d
     assert f'href="{client_id}/communication_calendar.ipynb"' in (demo_packs / "index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("client_id", DEMO_LANGUAGES)
+def test_the_pack_cover_prints_in_the_documents_fonts(demo_packs, client_id, tmp_path):
+    # The stylesheet reached the cover escaped (font-family: &#34;Noto Sans&#34;, no declaration at all):
+    # printed, the cover was set in a fallback serif font.
+    import weasyprint
+
+    stylesheet = BUNDLED_TEMPLATES.joinpath("css", "document.css").read_text(encoding="utf-8")
+    for page in (demo_packs / client_id / "index.html", demo_packs / "index.html"):
+        html = page.read_text(encoding="utf-8")
+        style = re.search(r"<style>(.*?)</style>", html, re.S).group(1)
+        assert style == stylesheet.replace("</", "<\\/") and "&#34;" not in style
+    printed = tmp_path / "cover.pdf"
+    weasyprint.HTML(demo_packs / client_id / "index.html").write_pdf(printed)
+    names = [line.split()[0] for line in pdffonts(printed).splitlines()[2:] if line.strip()]
+    expected = r"Noto-Sans-CJK-SC" if client_id == "huaxin-retail" else r"Noto-Sans(-Bold)?$"
+    assert names and all(re.search(expected, name) for name in names), names
+    assert "communication_calendar.pdf" in pdftotext(printed)
+
+
 def test_the_cover_leaves_out_notebooks_and_data_files_of_any_document():
     from pmworkbook.batch.index_pages import client_files
 

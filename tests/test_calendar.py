@@ -276,14 +276,15 @@ def test_chinese_sentences_follow_each_other_without_a_space():
 
 
 @pytest.mark.parametrize("client_id,meeting,service", [
-    ("harbor-health", "9:30\u2009–\u200910:30\u202fAM", "9:00\u202fAM\u2009–\u20096:00\u202fPM"),  # US English: a 12-hour clock
+    # US English: a 12-hour clock; one unit, its spaces no-break (U+202F narrow, U+00A0): no line ends after the dash
+    ("harbor-health", "9:30\u202f–\u202f10:30\u202fAM", "9:00\u202fAM\u202f–\u202f6:00\u202fPM"),
     ("acme-shop", "10:00–11:00", "09:00–18:00"),
     ("huaxin-retail", "10:00–11:00", "09:00–18:00"),
     ("sever-logistics", "11:00–12:00", "09:00–18:00"),
 ])
 def test_times_from_and_to_are_written_as_the_locale_writes_them(client_id, meeting, service):
     client = demo_client(client_id)
-    assert f"<td>{meeting}</td>" in str(calendar_document(client).schedule())
+    assert f'<td class="nowrap">{meeting}</td>' in str(calendar_document(client).schedule())
     fmt = formatter(client)
     assert fmt.clock_hours(client.status.service_hours) == service
     from pmworkbook.render.service_log import instructions
@@ -293,9 +294,83 @@ def test_times_from_and_to_are_written_as_the_locale_writes_them(client_id, meet
 
 def test_a_time_range_on_a_twelve_hour_clock_names_the_period_once_when_both_share_it():
     fmt = Formatter("en", "US", TEMPLATES)
-    assert fmt.time_range(dt.time(9), dt.time(18)) == "9:00\u202fAM\u2009–\u20096:00\u202fPM"
-    assert fmt.time_range(dt.time(9, 30), dt.time(10, 30)) == "9:30\u2009–\u200910:30\u202fAM"
+    assert fmt.time_range(dt.time(9), dt.time(18)) == "9:00\u202fAM\u202f–\u202f6:00\u202fPM"
+    assert fmt.time_range(dt.time(9, 30), dt.time(10, 30)) == "9:30\u202f–\u202f10:30\u202fAM"
     new_york = zoneinfo.ZoneInfo("America/New_York")  # a datetime counts by its own wall clock
     start = dt.datetime(2027, 3, 15, 9, 30, tzinfo=new_york)
-    assert fmt.time_range(start, start + dt.timedelta(hours=1)) == "9:30\u2009–\u200910:30\u202fAM"
+    assert fmt.time_range(start, start + dt.timedelta(hours=1)) == "9:30\u202f–\u202f10:30\u202fAM"
     assert Formatter("en", "GB", TEMPLATES).time_range(dt.time(9), dt.time(18)) == "09:00–18:00"
+
+
+def _cell_lines(html: str, language: str, text: str) -> list[tuple[int, float, float]]:
+    """Each table cell of the printed page whose text is `text`: its lines, the width its text takes
+    and the width the cell has for it (WeasyPrint's layout, A4 as the documents print)."""
+    import weasyprint
+    from weasyprint.formatting_structure import boxes
+
+    from pmworkbook.render.html import read_stylesheet
+
+    page = f'<html lang="{language}"><head><style>{read_stylesheet(TEMPLATES.css_path)}</style></head><body><main class="document">{html}</main></body></html>'
+    found = []
+    for laid_out in weasyprint.HTML(string=page).render().pages:
+        for box in laid_out._page_box.descendants():
+            if isinstance(box, boxes.TableCellBox):
+                lines = [line for line in box.descendants() if isinstance(line, boxes.LineBox)]
+                words = "".join(child.text for line in lines for child in line.descendants() if isinstance(child, boxes.TextBox))
+                if words == text:
+                    found.append((len(lines), max(line.width for line in lines), box.width))
+    return found
+
+
+def test_a_time_range_stays_on_one_line_in_its_column_and_the_columns_still_fill_the_page():
+    # The longest a 12-hour range gets (both periods named), beside the agency's times.
+    client = demo_client("harbor-health", **{"communication.meeting_time": "11:30"})
+    fmt = formatter(client)
+    schedule = str(calendar_document(client).schedule())
+    assert 'class="grid compact fixed schedule clock-12"' in schedule and '<col class="time agency">' in schedule
+    cells = re.findall(r'<td class="nowrap">([^<]*[AP]M)</td>', schedule)
+    assert cells and not [c for c in cells if re.search(r"[ \u2009]", c)], cells  # no breakable space in a range
+    widest = fmt.time_range(dt.time(11, 30), dt.time(12, 30))
+    assert widest == "11:30\u202fAM\u202f–\u202f12:30\u202fPM" and widest in cells
+    laid_out = _cell_lines(schedule, "en", widest)
+    assert laid_out and all(lines == 1 and width <= room + 0.01 for lines, width, room in laid_out), laid_out
+    # A 24-hour clock keeps the narrower column: no clock-12 class.
+    assert "clock-12" not in str(calendar_document(demo_client("acme-shop")).schedule())
+
+
+TABLE_DATES = {  # 4 May 2027 in a table cell: the same form in every document of a language
+    ("en", "US"): "May 4, 2027", ("en", "GB"): "4 May 2027", ("zh", "CN"): "2027年5月4日",
+    ("pl", "PL"): "04.05.2027", ("ru", "RU"): "4 мая 2027\u202fг.",
+}
+
+
+@pytest.mark.parametrize("language,country", list(TABLE_DATES))
+def test_a_date_in_a_table_reads_as_the_language_writes_it(language, country):
+    fmt = Formatter(language, country, TEMPLATES)
+    may = dt.date(2027, 5, 4)
+    assert fmt.date_short(may) == TABLE_DATES[(language, country)]
+    # Polish never takes the abbreviation that is also the nominative ("4 maj"): the month is spelled out
+    # in its genitive outside tables, in a day range too.
+    if language == "pl":
+        assert fmt.skeleton(may, "MMMd") == "4 maja" and fmt.skeleton(may, "MMMEd") == "wt., 4 maja"
+        assert fmt.interval(may, dt.date(2027, 5, 10)) == "4–10 maja"
+        assert fmt.interval(may, dt.date(2027, 6, 2)) == "4 maja\u2009–\u20092 czerwca"
+        assert fmt.date_time(dt.datetime(2027, 5, 4, 10)) == "4 maja 2027 10:00"
+    else:
+        assert fmt.skeleton(may, "MMMd") == {"en": "May 4" if country == "US" else "4 May", "zh": "5月4日", "ru": "4 мая"}[language]
+
+
+def test_polish_calendar_pages_write_no_nominative_month_after_a_day():
+    data = demo_client("acme-shop", **{"communication.preset": "intensive"}).model_dump()
+    # May too full for a grid (a milestone on each working day of two weeks): its week-by-week agenda too
+    days = [dt.date(2027, 5, day) for day in (10, 11, 12, 13, 14, 17, 18, 19, 20, 21)]
+    data["project"]["milestones"] = [{"name": f"Etap {n}: odbiór modułu integracji", "date": day} for n, day in enumerate(days, 1)]
+    data["project"]["deliverables"], data["raci"] = [m["name"] for m in data["project"]["milestones"]], None
+    document = calendar_document(Client.model_validate(data))
+    schedule, moves, months = (page_text(f) for f in (document.schedule(), document.moves(), document.month_view()))
+    assert "04.05.2027" in moves and "05.05.2027" in moves  # Constitution Day's meeting: original and new date
+    assert re.search(r"\b\d\d\.\d\d\.2027\b", schedule)
+    nominative = r"\b\d{1,2}\s(sty|lut|mar|kwi|maj|cze|lip|sie|wrz|paź|lis|gru)\b"
+    for text in (schedule, moves, months):
+        assert not re.search(nominative, text), re.search(nominative, text)
+    assert re.search(r"\b\d{1,2}–\d{1,2} maja\b", months), "the weekly agenda of a full month names its days"

@@ -90,3 +90,25 @@ def test_chinese_sentences_are_not_followed_by_a_space(pattern):
     for path, text in leaves(load(pattern, "zh")):
         assert not re.search(r"[。！？；：，、]\s", text), (path, text)
     assert load("i18n/{lang}.yaml", "zh")["sentence_separator"] == ""
+
+
+# The glossary writes British English ("behavioural anchor", "the customer organisation"), and so does
+# all English text: -ise, -our, -re, "towards". US forms that a client would notice:
+US_SPELLINGS = [
+    r"\b\w+iz(e|es|ed|ing|ation|ations)\b",  # organize, prioritized, renormalized
+    r"\b\w*yz(e|es|ed|ing)\b",  # analyze
+    r"\b(behavior|color|favor|honor|labor|neighbor|humor|endeavor)(s|al|ed|ing)?\b",
+    r"\b(center|meter|theater|fiber)s?\b", r"\b(catalog|dialog)s?\b", r"\btoward\b",
+    r"\b(canceled|canceling|labeled|labeling|modeled|modeling|traveled|traveling|fulfill|enrollment|judgment|acknowledgment)\b",
+    r"\bgray\b", r"\bcheck “",  # tick a box
+]
+BRITISH_ANYWAY = {"size", "sizes", "sized", "prize", "prizes", "seize", "seized", "capsize"}
+
+
+@pytest.mark.parametrize("pattern", CATALOGS)
+def test_english_text_is_british_as_the_glossary_is(pattern):
+    for path, text in leaves(load(pattern, "en")):
+        words = re.sub(r"\{[a-z_]+\}", "", text)
+        for spelling in US_SPELLINGS:
+            found = [m.group(0) for m in re.finditer(spelling, words, re.I) if m.group(0).lower() not in BRITISH_ANYWAY]
+            assert not found, (path, text, found)

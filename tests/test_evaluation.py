@@ -227,7 +227,7 @@ def test_the_report_shows_the_figures_withholds_the_small_group_and_keeps_commen
     assert TEAM_FORMULA_COMMENT in text and TEAM_ANSWER in text
     replaced = Templates.get().text("i18n", "ru").format("evaluation.report.replaced", count=1)
     assert replaced.startswith("Форм, присланных повторно: 1.") and replaced in text
-    assert "Анонимность" in text and "Команда: 3" in text and "Заказчик: 3" in text
+    assert "Анонимность" in text and "команда\u00a0—\u00a03, заказчик\u00a0—\u00a03)" in text
     assert html.count('src="data:image/png;base64,') >= 2  # the bar and radar charts, embedded and static
     agency_pm = visible_text((folder / "evaluation_report_project_manager.html").read_text(encoding="utf-8"))
     assert "Ольга Кузнецова" in agency_pm and AGENCY_PM_COMMENT not in agency_pm  # one client rater: withheld
@@ -470,3 +470,28 @@ def test_validate_warns_when_forms_have_nowhere_to_go(demo_raw):
     next(c for c in raw["clients"] if c["id"] == "acme-shop")["evaluation"] = {"return_to": "hr@acme.example"}
     validation = validate_data(raw, "p.yaml", Templates.get())
     assert "acme-shop" not in {p.client_id for p in validation.warnings if p.field == "evaluation.return_to"}
+
+
+ANONYMITY_MINIMUMS = {  # each group's minimum as the sentence names it, joined as the language lists things
+    "acme-shop": "minimalną liczbę odpowiedzi (samoocena\u00a0–\u00a01, przełożony\u00a0–\u00a01, zespół\u00a0–\u00a03, klient\u00a0–\u00a03).",
+    "huaxin-retail": "评估人组只有在回复人数达到最低要求（自评1人、上级1人、团队3人、客户3人）时才会显示。",
+    "sever-logistics": "минимальное число ответов (самооценка\u00a0—\u00a01, руководитель\u00a0—\u00a01, команда\u00a0—\u00a03, заказчик\u00a0—\u00a03).",
+    "harbor-health": "minimum number of responses (1 for the self-rating, 1 for the manager, 3 for the team, 3 for the client).",
+}
+
+
+@pytest.mark.parametrize("client_id", DEMO_LANGUAGES)
+def test_the_anonymity_rule_names_each_groups_minimum_in_a_sentence_not_as_labels(client_id):
+    from pmworkbook.documents.evaluation_report import EvaluationReport
+
+    document = EvaluationReport(demo_client(client_id))
+    assert document.subject.groups == ["self", "manager", "team", "client"]
+    text = visible_text(str(document.anonymity()))
+    assert ANONYMITY_MINIMUMS[client_id] in text
+    # no "Label: count" inside the sentence: no rater group's label (capitalised, as a table writes it) after an opening bracket
+    labels = [document.t[f"evaluation.rater_groups.{group}"] for group in document.subject.groups]
+    assert not [label for label in labels if re.search(rf"[,、（(]\s*{re.escape(label)}[:：]", text)]
+    # the counts go through Babel's plural forms: another threshold reads as its language writes it
+    assert document.fmt.plural("evaluation.report.anonymity_minimum.team", 5) == \
+        {"acme-shop": "zespół\u00a0–\u00a05", "huaxin-retail": "团队5人", "sever-logistics": "команда\u00a0—\u00a05",
+         "harbor-health": "5 for the team"}[client_id]

@@ -213,3 +213,48 @@ def test_meetings_keep_their_local_hour_and_length_across_the_dst_change(client_
         after = [m for m in meetings if m[0].date() > change]
         assert before and after and before[0][0].utcoffset() != after[0][0].utcoffset()
         assert {(s.time(), e - s) for s, e in meetings} == {(plan.client.communication.meeting_time, dt.timedelta(hours=1))}
+
+
+ICS_LABELS = {  # a label and its colon as the language writes them: full width in Chinese, no space after it
+    "huaxin-retail": ("华信零售有限公司：沟通日历", "议程：", "负责人：", "参与对象：客户方团队、服务方团队"),
+    "acme-shop": ("ACME Sp. z o.o.: Kalendarz komunikacji", "W programie:", "Odpowiada: ", "Odbiorcy: "),
+    "sever-logistics": ("ООО «Север Логистик»: Календарь коммуникаций", "Повестка:", "Ответственный: ", "Участники: "),
+    "harbor-health": ("Harbor Health Inc.: Communication calendar", "Agenda:", "Owner: ", "Audience: "),
+}
+
+
+@pytest.mark.parametrize("client_id", list(ICS_LABELS))
+def test_the_event_descriptions_labels_take_their_languages_colon(client_id):
+    _, data = plan_and_ics(client_id)
+    calendar = icalendar.Calendar.from_ical(data)
+    name, agenda, owner, audience = ICS_LABELS[client_id]
+    assert str(calendar["X-WR-CALNAME"]) == name
+    meeting = next(e for e in calendar.walk("VEVENT") if "RRULE" in e and "status_meeting" in str(e["UID"]))
+    lines = str(meeting["DESCRIPTION"]).splitlines()
+    assert agenda in lines and lines[lines.index(agenda) + 1].startswith("- ")
+    assert any(line.startswith(owner) for line in lines) and any(line.startswith(audience) for line in lines)
+    if client_id == "huaxin-retail":
+        text = str(meeting["DESCRIPTION"])
+        assert not re.search(r"[\u4e00-\u9fff][:,]", text), text  # no half-width colon or comma after Chinese
+
+
+@pytest.mark.parametrize("client_id,changes,note", [
+    # the written report leaves Juneteenth for the day before, clear of another item: day and time both change
+    ("harbor-health", {"communication.meeting_day": "TH", "communication.meeting_time": "16:00"},
+     "Moved from June 18, 2027, 4:00\u202fPM: "),
+    ("huaxin-retail", {"communication.meeting_day": "MO", "communication.meeting_time": "14:00"}, "原定2026年10月1日 14:00，"),
+])
+def test_an_instance_moved_to_another_day_and_time_names_both_as_the_schedule_does(client_id, changes, note):
+    plan, data = plan_and_ics(client_id, **changes)
+    rows = [row for row in plan.occurrences.itertuples() if row.original_start is not None and row.original_date is not None
+            and row.original_start.time() != row.start.time()]
+    assert len(rows) == 1
+    row = rows[0]
+    calendar = icalendar.Calendar.from_ical(data)
+    event = next(e for e in calendar.walk("VEVENT") if str(e["UID"]) == row.uid
+                 and ("RECURRENCE-ID" not in e or e["RECURRENCE-ID"].dt == row.recurrence_id) and e["DTSTART"].dt == row.start)
+    assert str(event["DESCRIPTION"]).splitlines()[-1].startswith(note)
+    from pmworkbook.documents.calendar import CommunicationCalendar
+
+    schedule = str(CommunicationCalendar(plan.client, TEMPLATES).schedule())
+    assert note.strip() in schedule  # the schedule's note says the same

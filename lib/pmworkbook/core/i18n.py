@@ -16,6 +16,15 @@ from pmworkbook.core.templates import Templates
 
 WEEKDAY_INDEX = {"MO": 0, "TU": 1, "WE": 2, "TH": 3, "FR": 4, "SA": 5, "SU": 6}
 
+# A date in a table cell, per language, where CLDR's medium format does not read as a professional
+# writes it: Polish "4 maj 2027" takes the abbreviation that is also the nominative full name (a
+# Pole writes "4 maja 2027" or 04.05.2027); a table takes the numeric form. The others keep their
+# medium format: May 4, 2027 / 4 May 2027, 2027年5月4日, 4 мая 2027 г.
+TABLE_DATE = {"pl": "dd.MM.y"}
+# The abbreviated month of a skeleton (MMM, "4 maj") spelled out where the abbreviation reads as
+# the wrong case: Polish "maj" is May's nominative; "4 maja", "4–10 maja" are what a Pole writes.
+FULL_MONTH = {"pl"}
+
 
 @lru_cache(maxsize=256)
 def locale_for(language: str, country: str | None = None) -> Locale:
@@ -26,6 +35,12 @@ def locale_for(language: str, country: str | None = None) -> Locale:
         except (UnknownLocaleError, ValueError):
             pass
     return Locale.parse({"en": "en_GB", "zh": "zh_Hans_CN", "pl": "pl_PL", "ru": "ru_RU"}.get(language, language))
+
+
+def no_break(text: str) -> str:
+    """Text that stays on one line: its spaces (Babel's thin spaces around a dash included) made
+    non-breaking, a thin one narrow (U+202F), any other U+00A0."""
+    return text.replace("\u2009", "\u202f").replace(" ", "\u00a0")
 
 
 class Formatter:
@@ -41,7 +56,28 @@ class Formatter:
         return babel_dates.format_date(value, format=format, locale=self.locale)
 
     def date_short(self, value: dt.date) -> str:
-        return babel_dates.format_date(value, format="medium", locale=self.locale)
+        """A date in a table cell, the same form in every document: May 4, 2027, 4 May 2027,
+        2027年5月4日, 04.05.2027, 4 мая 2027 г. (running text takes `date`, the long form)."""
+        return babel_dates.format_date(value, format=TABLE_DATE.get(self.language, "medium"), locale=self.locale)
+
+    def date_time(self, value: dt.datetime) -> str:
+        """A day and its clock time, as the locale joins them: May 4, 2027, 10:00 AM; 4 maja 2027 10:00;
+        2027年5月4日 10:00; 4 мая 2027 г., 10:00. A datetime counts by its own wall clock."""
+        pattern = str(self.locale.datetime_formats["long"]).replace("'", "")
+        return pattern.replace("{1}", self.date(value.date())).replace("{0}", self.time(value))
+
+    def _skeleton(self, skeleton: str) -> str:
+        return re.sub(r"(?<!M)MMM(?!M)", "MMMM", skeleton) if self.language in FULL_MONTH else skeleton
+
+    def skeleton(self, value: dt.date, skeleton: str) -> str:
+        """A date in the fields of a CLDR skeleton (MMMd: May 4, 4 May, 5月4日, 4 мая; Polish spells
+        the month out: 4 maja)."""
+        return babel_dates.format_skeleton(self._skeleton(skeleton), value, locale=self.locale)
+
+    def interval(self, start: dt.date, end: dt.date, skeleton: str = "MMMd") -> str:
+        """From one day to another as the locale writes the span: May 4 – 10, 4–10 May, 5月4–10日,
+        4–10 maja, 4—10 мая."""
+        return babel_dates.format_interval(start, end, skeleton=self._skeleton(skeleton), locale=self.locale)
 
     def weekday(self, value: dt.date | str, width: str = "wide") -> str:
         index = WEEKDAY_INDEX[value] if isinstance(value, str) else value.weekday()
@@ -66,11 +102,14 @@ class Formatter:
     def time_range(self, start: dt.time | dt.datetime, end: dt.time | dt.datetime) -> str:
         """From one clock time to another on the same day, as the locale writes it: 9:00 AM – 6:00 PM
         and 9:30 – 10:30 AM (Babel's interval formats) on a 12-hour clock, 09:00–18:00 on a 24-hour one.
-        A datetime counts by its own wall clock (the time in its zone)."""
+        A datetime counts by its own wall clock (the time in its zone). One unit: its spaces do not
+        break (a table cell never ends a line after the dash)."""
         start, end = (value.time() if isinstance(value, dt.datetime) else value for value in (start, end))
         if self.twelve_hour:
-            return babel_dates.format_interval(start, end, skeleton="hm", locale=self.locale)
-        return f"{self.time(start)}–{self.time(end)}"
+            text = babel_dates.format_interval(start, end, skeleton="hm", locale=self.locale)
+        else:
+            text = f"{self.time(start)}–{self.time(end)}"
+        return no_break(text)
 
     def clock_hours(self, hours: str) -> str:
         """Service hours as the portfolio gives them ("09:00-18:00") as the locale writes them."""

@@ -83,8 +83,8 @@ class EvaluationReport(Document):
         return self.render("report_comments.html.j2", **self._context(open_questions=evaluation.OPEN_QUESTIONS))
 
     def anonymity(self) -> Fragment:
-        """The rule, with each rater group's minimum number of responses."""
-        t = self.t
-        minimums = evaluation.listed(self.fmt, [evaluation.labelled(self.fmt, t[f"evaluation.rater_groups.{g}"], evaluation.threshold(g))
-                                                for g in self.subject.groups])
+        """The rule, with each rater group's minimum number of responses as the sentence names them
+        (3 for the team, 团队3人, zespół – 3, команда — 3), not as labels."""
+        minimums = self.fmt.join([self.fmt.plural(f"evaluation.report.anonymity_minimum.{g}", evaluation.threshold(g))
+                                  for g in self.subject.groups])
         return self.render("report_anonymity.html.j2", **self._context(minimums=minimums))

@@ -481,7 +481,7 @@ class _Builder:
                 "kind": o.kind,
                 "title": o.title,
                 **description,
-                "audience": ", ".join(self.text[f"audiences.{a}"] for a in o.audience_ids),
+                "audience": self.fmt.join([self.text[f"audiences.{a}"] for a in o.audience_ids]),  # 、 in Chinese
                 "purpose": self.fmt.sentences(description["purpose"], *o.purpose_extra),
                 "agenda": [*o.agenda_first, *description["agenda"]],
                 "original_date": o.nominal if o.day != o.nominal else None,

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from babel.dates import format_interval, format_skeleton
 
 from pmworkbook.core.i18n import WEEKDAY_INDEX, Formatter
 from pmworkbook.plan.communication import CommunicationPlan
@@ -218,6 +217,8 @@ def _moved_note(fmt: Formatter, row: Any) -> str:
     if not _present(original_start):
         return ""
     original = fmt.date(row.original_date) if _present(row.original_date) else fmt.time(original_start)
+    if _present(row.original_date) and original_start.time() != row.start.time():
+        original = fmt.date_time(original_start)  # another day and another time: both, as the schedule says
     return fmt.t.format("calendar.moved_note", original=original, reason=row.moved_reason)
 
 
@@ -328,8 +329,8 @@ def month_grid(plan: CommunicationPlan, fmt: Formatter, week_start: str | None =
                 held = [event for cell in cells if cell["in_month"] for event in cell["events"]]
                 if held:
                     dates = [cell["date"] for cell in cells if cell["in_month"]]
-                    entry["agenda"].append({"title": format_interval(dates[0], dates[-1], skeleton="MMMd", locale=fmt.locale),
-                                            "events": [{**event, "date": format_skeleton("MMMEd", event["day"], locale=fmt.locale)}
+                    entry["agenda"].append({"title": fmt.interval(dates[0], dates[-1], "MMMd"),
+                                            "events": [{**event, "date": fmt.skeleton(event["day"], "MMMEd")}
                                                        for event in held]})
     weekdays = [fmt.locale.days["format"]["abbreviated"][(first_weekday + i) % 7] for i in range(7)]
     return render(fmt.templates, "calendar_months.html.j2", t=fmt.t, fmt=fmt, months=months, weekdays=weekdays,
@@ -363,7 +364,7 @@ def timeline_figure(plan: CommunicationPlan, fmt: Formatter):
         labels = []
         for milestone in milestones:
             axes.axvline(milestone.date, color=MILESTONE_COLOUR, linewidth=0.9, linestyle="--")
-            label = f"{milestone.name} · {format_skeleton('MMMd', milestone.date, locale=fmt.locale)}"
+            label = f"{milestone.name} · {fmt.skeleton(milestone.date, 'MMMd')}"
             labels.append(axes.annotate(label, xy=(milestone.date, 1), xycoords=("data", "axes fraction"), xytext=(3, 4),
                                         textcoords="offset points", fontsize=8.5, color=MILESTONE_COLOUR, ha="left",
                                         va="bottom", annotation_clip=False))

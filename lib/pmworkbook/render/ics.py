@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import icalendar
-from babel import dates as babel_dates
 
 from pmworkbook.core.files import atomic_write_bytes
 from pmworkbook.core.i18n import Formatter
@@ -45,7 +44,7 @@ def to_ical(plan: CommunicationPlan, fmt: Formatter, stamp: dt.datetime | None =
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     # icalendar escapes ',', ';', '\\' and newlines in text values: typed text stays literal.
-    calendar.add("x-wr-calname", f"{client.name}: {fmt.t['calendar.title']}")
+    calendar.add("x-wr-calname", fmt.t.format("calendar.ics.name", client=client.name, title=fmt.t["calendar.title"]))
     calendar.add("x-wr-timezone", client.timezone)
     frame = plan.occurrences
     in_series = frame["recurrence_id"].notna()
@@ -135,15 +134,16 @@ class _Writer:
         # DTEND in the client's zone, not a DURATION: the meeting keeps its local end across DST changes.
         event.add("dtend", start + (length or (row.end - row.start)))
         event.add("summary", f"{row.title} · {self.client.project.name}")
+        # Labels with their colons from the catalog: "议程：" in Chinese, "Agenda:" elsewhere.
         lines = [row.purpose]
         if len(row.agenda):
-            lines += ["", f"{t['calendar.agenda']}:"] + [f"- {point}" for point in row.agenda]
-        lines += ["", f"{t['calendar.columns.owner']}: {row.owner}", f"{t['calendar.columns.audience']}: {row.audience}"]
+            lines += ["", t["calendar.ics.agenda"]] + [f"- {point}" for point in row.agenda]
+        lines += ["", t.format("calendar.ics.owner", owner=row.owner), t.format("calendar.ics.audience", audience=row.audience)]
         if moved_note and row.original_start is not None:
             if row.original_date is not None and row.original_start.time() == row.start.time():
                 original = fmt.date(row.original_date)  # in a sentence: the long form (4 maja, 22 февраля)
             elif row.original_date is not None:
-                original = babel_dates.format_datetime(row.original_start, "short", tzinfo=row.original_start.tzinfo, locale=fmt.locale)
+                original = fmt.date_time(row.original_start)  # another day and another time, as the schedule writes them
             else:
                 original = fmt.time(row.original_start)
             lines.append(t.format("calendar.moved_note", original=original, reason=row.moved_reason))
