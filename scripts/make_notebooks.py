@@ -63,7 +63,7 @@ nbs = {
    'inputs = None  # the register files `pmworkbook status` passes; None: the client\'s own, beside the demo portfolio\n',
    ["from pmworkbook.documents.status_report import StatusReport\n\ndoc = StatusReport.from_parameters(client, output_dir, templates, week=week, as_of=as_of, inputs=inputs)\ndoc.header()",
     "doc.summary()", "doc.tasks()", "doc.milestones()", "doc.effort()", "doc.service()", "doc.decisions_and_meetings()",
-    "doc.risks()", "doc.appendix()",
+    "doc.risks()", "doc.appendix()", "doc.full_lists()",
     "## The figures\nAlso written as `status_<week>.json` when `output_dir` is set.", "doc.write_json();"]),
  "workshop": notebook("Workshop",
    "Shape a client's communication plan with the client in the room: change the cadences, the meeting day and time, "

@@ -65,6 +65,74 @@ def demo_packs(tmp_path_factory) -> Path:
     return out
 
 
+def write_large_registers(folder: Path, client_id: str, tasks: int = 300, requests: int = 80, decisions: int = 12,
+                          risks: int = 8) -> dict[str, str]:
+    """A demo client's registers grown large, as simple tables in `folder`, for its report of
+    2027-W05 (1-7 February 2027): its own titles, owners, milestones and summaries, numbered; every
+    task list long on both sides, with overdue tasks; open complaints, unanswered requests and
+    overdue decisions. Returns the client's register fields: {"tasks": "<file name>", ...}."""
+    import csv
+    import datetime as dt
+
+    from pmworkbook.portfolio.tasks import read_inputs
+
+    client = demo_client(client_id)
+    own = read_inputs(client, DEMO.parent, Templates.get())
+    titles = [t.title for t in own.tasks.rows]
+    owners = sorted({t.owner for t in own.tasks.rows if t.owner})
+    milestones = [m.name for m in client.project.milestones]
+    summaries = [r.summary for r in own.requests.rows]
+    day = dt.date(2027, 2, 1)  # the week's Monday
+    files = {name: f"{client_id}-large-{name}.csv" for name in ("tasks", "requests", "decisions", "risks")}
+
+    def write(name: str, header: list[str], rows: list[list[object]]) -> None:
+        with (folder / files[name]).open("w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerows([header, *rows])
+
+    rows: list[list[object]] = []
+    for n in range(tasks):
+        kind, start = n % 6, dt.date(2027, 1, 11) + dt.timedelta(days=n % 7)
+        done_on: dt.date | None = None
+        if kind == 0:  # done this week
+            status, done_on = "Done", day + dt.timedelta(days=n % 5)
+            due = done_on + dt.timedelta(days=n % 3 - 1)
+        elif kind == 1:  # done before
+            status, done_on = "Done", dt.date(2027, 1, 18) + dt.timedelta(days=n % 12)
+            due = done_on
+        elif kind == 2:  # in progress, some of them overdue
+            status, due = "In Progress", day + dt.timedelta(days=2 + n % 20)
+        elif kind == 3:  # to do in the next days, some overdue
+            status, due = "To Do", day + dt.timedelta(days=1 + n % 11)
+        else:  # long term, a few without a date
+            status, due = "To Do", day + dt.timedelta(days=14 + n % 120)
+        rows.append([f"L-{n + 1}", f"{titles[n % len(titles)]} {n + 1}", status, owners[n % len(owners)],
+                     "client" if n // 6 % 3 == 0 else "agency", milestones[n % len(milestones)], start,
+                     "" if kind == 5 and n % 4 == 0 else due, 8, 6 if status != "To Do" else "", done_on or ""])
+    write("tasks", ["id", "title", "status", "owner", "side", "milestone", "start", "due", "estimate_hours", "spent_hours",
+                    "done_on"], rows)
+
+    rows = []
+    kinds = ["question", "change", "complaint", "question", "incident", "complaint", "change", "question"]
+    for n in range(requests):
+        received = dt.datetime(2027, 1, 11, 9, 30) + dt.timedelta(hours=8 * n)
+        kind = kinds[n % len(kinds)]
+        answered = "" if n % 6 == 0 else received + dt.timedelta(hours=1 + n % 5)
+        resolved = "" if kind == "complaint" or (kind == "change" and n % 2) or not answered else received + dt.timedelta(days=1)
+        rows.append([f"Z-{n + 1}", kind, "normal", "email", f"{received:%Y-%m-%d %H:%M}",
+                     f"{answered:%Y-%m-%d %H:%M}" if answered else "", f"{resolved:%Y-%m-%d %H:%M}" if resolved else "",
+                     owners[n % len(owners)], f"{summaries[n % len(summaries)]} {n + 1}"])
+    write("requests", ["id", "kind", "severity", "channel", "received_at", "first_response_at", "resolved_at", "owner",
+                       "summary"], rows)
+    write("decisions", ["id", "decision", "due", "owner", "status"],
+          [[f"D-{n + 1}", f"{titles[(n * 5) % len(titles)]} {n + 1}", day + dt.timedelta(days=3 * n - 6), owners[n % len(owners)],
+            "open"] for n in range(decisions)])
+    write("risks", ["id", "risk", "probability", "impact", "owner", "mitigation", "status"],
+          [[f"R-{n + 1}", f"{titles[(n * 7) % len(titles)]} {n + 1}", ["low", "medium", "high"][n % 3],
+            ["high", "medium", "low"][n % 3], owners[n % len(owners)], summaries[n % len(summaries)], "open"]
+           for n in range(risks)])
+    return files
+
+
 def write_portfolio(path: Path, raw: dict) -> Path:
     path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path

@@ -353,8 +353,8 @@ def test_a_date_in_a_table_reads_as_the_language_writes_it(language, country):
     # in its genitive outside tables, in a day range too.
     if language == "pl":
         assert fmt.skeleton(may, "MMMd") == "4 maja" and fmt.skeleton(may, "MMMEd") == "wt., 4 maja"
-        assert fmt.interval(may, dt.date(2027, 5, 10)) == "4–10 maja"
-        assert fmt.interval(may, dt.date(2027, 6, 2)) == "4 maja\u2009–\u20092 czerwca"
+        assert fmt.interval(may, dt.date(2027, 5, 10), "MMMd") == "4–10 maja"
+        assert fmt.interval(may, dt.date(2027, 6, 2), "MMMd") == "4 maja\u2009–\u20092 czerwca"
         assert fmt.date_time(dt.datetime(2027, 5, 4, 10)) == "4 maja 2027 10:00"
     else:
         assert fmt.skeleton(may, "MMMd") == {"en": "May 4" if country == "US" else "4 May", "zh": "5月4日", "ru": "4 мая"}[language]

@@ -1,7 +1,9 @@
 """The weekly status report's figures and readers, in-process: working hours against a
 minute-by-minute count across a public holiday, a make-up day, an engagement's day off and
 daylight-saving changes; each RAG threshold on both sides of its boundary; the Jira reader on a
-real export's shape; problems named by file, row and column; a 5,000-task register."""
+real export's shape; problems named by file, row and column; a 5,000-task register; a long list's
+first rows and its "… and N more" in every language's plural forms; levels that agree with their
+nouns; dates in full in the week's line and the e-mail."""
 
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import DEMO, demo_client
+from conftest import DEMO, demo_client, visible_text, write_large_registers
+from pmworkbook.core.i18n import Formatter
 from pmworkbook.core.templates import Templates
 from pmworkbook.plan import status
 from pmworkbook.plan.communication import build_plan
@@ -374,3 +377,140 @@ def test_weeks_and_the_day_figures_are_taken_at():
         status.choose_week("2027-W07", dt.date(2027, 2, 22))
     with pytest.raises(ValueError, match="2027 has no week 53"):
         status.Week.parse("2027-W53")
+
+
+# -- what the report shows of a long list --------------------------------------------------------------
+
+def large_report(tmp_path, client_id: str = "acme-shop"):
+    from pmworkbook.documents.status_report import StatusReport
+
+    files = write_large_registers(tmp_path, client_id)
+    return StatusReport(demo_client(client_id), TEMPLATES, week="2027-W05",
+                        inputs={name: {"path": str(tmp_path / file)} for name, file in files.items()})
+
+
+def test_a_long_list_shows_what_matters_first_and_counts_the_rest(tmp_path):
+    from pmworkbook.documents.status_report import COMPLAINT_ROWS, DECISION_ROWS, RISK_ROWS, TASK_LISTS, WAITING_ROWS
+
+    report = large_report(tmp_path)
+    assert report.task_rows == 2  # three a side would not leave room for the rest of the report
+    tasks_html = visible_text(str(report.tasks()))
+    complete = visible_text(str(report.full_lists()))
+    for name in TASK_LISTS:
+        lines = getattr(report.figures.tasks, name)
+        shown, whole = report.task_list(name, report.task_rows), report.task_list(name, None)
+        assert [g["side"] for g in shown["groups"]] == [g["side"] for g in whole["groups"]] == ["client", "agency"]
+        for group, every in zip(shown["groups"], whole["groups"], strict=True):
+            mine = [line for line in lines if line.task.side == group["side"]]
+            assert len(every["lines"]) == len(mine) and len(group["lines"]) == 2
+            assert group["hidden"] == len(mine) - 2 > 0
+            assert group["more"] == report.fmt.plural("status.more.tasks", group["hidden"]) and group["more"] in tasks_html
+            assert [line["id"] for line in group["lines"]] == [line["id"] for line in every["lines"]][:2]
+            # What matters first: overdue tasks, then by due date (done ones by the day they were finished).
+            if name == "done":
+                days = [line.task.done_on for line in mine]
+                assert days == sorted(days)
+            else:
+                overdue = [line.overdue for line in mine]
+                assert overdue == sorted(overdue, reverse=True)
+                for flag in (True, False):
+                    due = [line.task.due or dt.date.max for line in mine if line.overdue is flag]
+                    assert due == sorted(due)
+            assert all(line["id"] in complete for line in every["lines"])
+        assert shown["hidden"] == len(lines) - 4
+    service, figures = report.figures.service, report.figures
+    assert report.shortened == {**{name: len(getattr(figures.tasks, name)) - 4 for name in TASK_LISTS},
+                                "complaints": len(service.complaints) - COMPLAINT_ROWS,
+                                "waiting": len(service.unanswered) - WAITING_ROWS,
+                                "decisions": len(figures.decisions) - DECISION_ROWS, "risks": len(figures.risks) - RISK_ROWS}
+    assert len(figures.decisions) == 12 and len(figures.risks) == 8
+    service_html = visible_text(str(report.service()))
+    assert report.fmt.plural("status.more.complaints", len(service.complaints) - COMPLAINT_ROWS) in service_html
+    assert report.fmt.plural("status.more.requests", len(service.unanswered) - WAITING_ROWS) in service_html
+    assert report.fmt.plural("status.more.decisions", 9) in visible_text(str(report.decisions_and_meetings()))
+    assert report.fmt.plural("status.more.risks", 5) in visible_text(str(report.risks()))
+    assert all(c.request.id in complete for c in service.complaints) and all(r.id in complete for r, _ in service.unanswered)
+    assert report.plural("status.definitions.shortened", 2) in visible_text(str(report.appendix()))
+
+
+def test_a_short_list_is_shown_whole_with_three_tasks_a_side(tmp_path):
+    from pmworkbook.documents.status_report import StatusReport
+
+    report = StatusReport(demo_client("huaxin-retail"), TEMPLATES, week="2027-W05")
+    assert report.task_rows == 3 and not report.shortened and str(report.full_lists()) == ""
+    assert "完整清单" not in visible_text(str(report.appendix()) + str(report.tasks()))
+
+
+@pytest.mark.parametrize(("language", "sentences"), [
+    ("pl", {1: "…i jeszcze 1 zadanie –", 3: "…i jeszcze 3 zadania –", 5: "…i jeszcze 5 zadań –", 12: "…i jeszcze 12 zadań –",
+            22: "…i jeszcze 22 zadania –", 25: "…i jeszcze 25 zadań –", 1002: "…i jeszcze 1 002 zadania –"}),
+    ("ru", {1: "…и ещё 1 задача —", 3: "…и ещё 3 задачи —", 5: "…и ещё 5 задач —", 11: "…и ещё 11 задач —",
+            21: "…и ещё 21 задача —", 22: "…и ещё 22 задачи —", 1001: "…и ещё 1 001 задача —"}),
+    ("en", {1: "… and 1 more task,", 2: "… and 2 more tasks,", 21: "… and 21 more tasks,"}),
+    ("zh", {1: "另有1项任务未列出", 30: "另有30项任务未列出"}),
+])
+def test_and_n_more_takes_each_languages_plural_form(language, sentences):
+    fmt = Formatter(language, None, TEMPLATES)
+    for count, start in sentences.items():
+        assert fmt.plural("status.more.tasks", count).replace("\u00a0", " ").startswith(start), (language, count)
+    others = {"pl": ("reklamacji", "zgłoszeń", "decyzji", "ryzyk"), "ru": ("жалоб", "обращений", "решений", "рисков")}
+    for key, word in zip(("complaints", "requests", "decisions", "risks"), others.get(language, ()), strict=False):
+        assert word in fmt.plural(f"status.more.{key}", 5), (language, key)
+
+
+# -- words and dates as the language writes them ------------------------------------------------------------
+
+@pytest.mark.parametrize(("client_id", "probability", "impact"), [
+    ("acme-shop", ["Wysokie", "Średnie", "Średnie"], ["Wysoki", "Wysoki", "Średni"]),  # prawdopodobieństwo, wpływ
+    ("sever-logistics", ["Высокая", "Средняя", "Средняя"], ["Высокое", "Высокое", "Среднее"]),  # вероятность, влияние
+    ("harbor-health", ["Medium", "Medium", "Low"], ["High", "Medium", "Medium"]),
+    ("huaxin-retail", ["中", "中"], ["高", "中"]),
+])
+def test_a_risks_levels_agree_with_the_noun_of_their_column(client_id, probability, impact):
+    from pmworkbook.documents.status_report import StatusReport
+
+    rows = StatusReport(demo_client(client_id), TEMPLATES, week="2027-W05").risk_rows(3)
+    assert [r["probability"] for r in rows] == probability and [r["impact"] for r in rows] == impact
+
+
+def test_a_register_may_write_a_level_in_either_form(tmp_path):
+    from pmworkbook.portfolio.tasks import read_risks
+
+    path = tmp_path / "risks.csv"
+    path.write_text("id,risk,probability,impact\nR-1,A,Wysokie,wysoki\nR-2,B,Высокая,Высокое\nR-3,C,Средний,низкое\n"
+                    "R-4,D,niskie,Średni\n", encoding="utf-8")
+    register = read_risks(path, demo_client("acme-shop"), TEMPLATES)
+    assert not register.problems
+    assert [(r.probability, r.impact) for r in register.rows] == [(5, 5), (5, 5), (3, 1), (1, 3)]
+
+
+@pytest.mark.parametrize(("language", "country", "week", "period"), [
+    ("pl", "PL", "1–7 lutego 2027", "11 stycznia – 30 czerwca 2027"),
+    ("ru", "RU", "1—7 февраля 2027 г.", "11 января — 30 июня 2027 г."),
+    ("en", "US", "February 1 – 7, 2027", "January 11 – June 30, 2027"),
+    ("en", "GB", "1 – 7 February 2027", "11 January – 30 June 2027"),
+    ("zh", "CN", "2027年2月1日 – 7日", "2027年1月11日 – 6月30日"),
+])
+def test_a_span_of_dates_has_its_months_in_full_in_every_language(language, country, week, period):
+    fmt = Formatter(language, country, TEMPLATES)
+    # Babel alone abbreviates where the locale has no interval pattern for full months (ru, en: февр., Feb).
+    assert fmt.interval(dt.date(2027, 2, 1), dt.date(2027, 2, 7)).replace("\u2009", " ").replace("\u202f", " ") == week
+    assert fmt.interval(dt.date(2027, 1, 11), dt.date(2027, 6, 30)).replace("\u2009", " ").replace("\u202f", " ") == period
+    across = fmt.interval(dt.date(2026, 12, 28), dt.date(2027, 1, 3))
+    assert "2026" in across and "2027" in across
+    assert fmt.interval(dt.date(2027, 2, 1), dt.date(2027, 2, 1)) == fmt.date(dt.date(2027, 2, 1))
+
+
+def test_the_polish_email_writes_its_dates_in_full():
+    import re
+
+    from pmworkbook.documents.status_report import StatusReport
+
+    report = StatusReport(demo_client("acme-shop"), TEMPLATES, week="2027-W05")
+    letter = report.letter()
+    text = " ".join([letter.subject, *letter.paragraphs, *letter.contacts])
+    assert "1–7 lutego 2027" in letter.subject and "1–7 lutego 2027" in letter.paragraphs[0]
+    assert "do 12 lutego 2027" in " ".join(letter.contacts)  # a decision's date
+    abbreviated = r"\b(sty|lut|mar|kwi|maj|cze|lip|sie|wrz|paź|lis|gru)\b"
+    assert not re.search(abbreviated, text), text
+    assert report.week_label == "5. tydzień 2027 r. · 1–7 lutego 2027"

@@ -1,7 +1,8 @@
 """`pmworkbook status` end to end on the demo week (2027-W05), HTML only: a client's report, its
 figures and e-mail; another client with a broken register fails alone, named by file, row and
 column; the portfolio at a glance, red first; an unchanged report is reused, a changed register
-rebuilds its report."""
+rebuilds its report. And as PDF from registers of a few hundred tasks: the report before its
+appendix stays on two A4 pages, the complete lists follow the appendix."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ import email
 import email.policy
 import json
 import shutil
+import subprocess
 
 import pytest
 import yaml
 
-from conftest import DEMO, DEMO_LANGUAGES, run_cli, visible_text, write_portfolio
+from conftest import DEMO, DEMO_LANGUAGES, run_cli, visible_text, write_large_registers, write_portfolio
 
 WEEK = "2027-W05"
 BUILT = "sever-logistics"  # red in the demo week
@@ -132,3 +134,65 @@ def test_a_week_that_is_not_one_is_refused_in_one_line(tmp_path, capsys):
     assert main(["status", str(DEMO), "--week", "2027-W60", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "2027-W60" in err and "(--week)" in err and "Traceback" not in err and not list(tmp_path.iterdir())
+
+
+# -- a large register on paper --------------------------------------------------------------------
+
+LARGE = ("acme-shop", "sever-logistics", "harbor-health")  # the longest words (Polish, Russian) and English
+
+
+@pytest.fixture(scope="module")
+def large_run(tmp_path_factory):
+    """The reports of 2027-W05 as PDF, each client with 300 tasks, 80 requests, 12 decisions and 8 risks."""
+    folder = tmp_path_factory.mktemp("large")
+    raw = yaml.safe_load(DEMO.read_text(encoding="utf-8"))
+    for client in raw["clients"]:
+        if client["id"] in LARGE:
+            client.update(write_large_registers(folder, client["id"]))
+    for path in DEMO.parent.iterdir():  # the other clients' registers, as they are
+        if path.suffix in (".csv", ".xlsx"):
+            shutil.copy(path, folder)
+    portfolio = write_portfolio(folder / "portfolio.yaml", raw)
+    out = folder / "out"
+    result = run_cli("status", portfolio, "--week", WEEK, "--out", out, "--clients", ",".join(LARGE), "--jobs", "2")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out
+
+
+def pdf_pages(pdf) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return text.split("\f")[:-1]
+
+
+@pytest.mark.parametrize("client_id", LARGE)
+def test_a_large_registers_report_keeps_to_two_pages_before_its_appendix(large_run, client_id):
+    from pmworkbook.core.i18n import Formatter
+    from pmworkbook.core.templates import Templates
+    from pmworkbook.documents.status_report import RISK_ROWS
+
+    t = Templates.get().text("i18n", DEMO_LANGUAGES[client_id])
+    pages = [" ".join(page.split()) for page in pdf_pages(large_run / client_id / f"status_report_{WEEK}.pdf")]
+    appendix = t["status.sections.appendix"]
+    starts = [number for number, page in enumerate(pages, start=1) if appendix in page]
+    assert starts and starts[0] <= 3, f"{client_id}: the appendix starts on page {starts[:1]} of {len(pages)}"
+    first = starts[0]
+    # Everything before the appendix is on pages 1-2: each of its sections, down to the last
+    # line of the top risks, and nothing but the running header ahead of the heading on its page.
+    main = " ".join(pages[: first - 1])
+    for key in ("tasks", "milestones", "effort", "service", "complaints", "waiting", "decisions", "risks"):
+        assert t[f"status.sections.{key}"] in main, (client_id, key)
+    assert main.rindex(t["status.sections.risks"]) > main.rindex(t["status.sections.decisions"])
+    fmt = Formatter(DEMO_LANGUAGES[client_id], None, Templates.get())
+    footer = t["page_of"].format(page=first - 1, pages=len(pages))
+    last_row = fmt.plural("status.more.risks", 8 - RISK_ROWS)  # the top risks' "… and 5 more": the main part's last line
+    assert main.rstrip().endswith(f"{last_row} {footer}"), main[-300:]
+    ahead = pages[first - 1][: pages[first - 1].index(appendix)]
+    assert t["status.sections.risks"] not in ahead and t["status.sections.tasks"] not in ahead, ahead
+    # The complete lists follow the rules: every task of the four lists (all but those done before
+    # the week) is somewhere in the report.
+    whole = " ".join(pages)
+    assert whole.index(t["status.sections.full_lists"]) > whole.index(appendix)
+    with (large_run.parent / f"{client_id}-large-tasks.csv").open(encoding="utf-8") as handle:
+        listed = [row["id"] for row in csv.DictReader(handle) if not (row["status"] == "Done" and row["done_on"] < "2027-02-01")]
+    assert len(listed) == 250
+    assert [task for task in listed if f"{task} " not in whole] == []

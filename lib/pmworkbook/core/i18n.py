@@ -74,11 +74,6 @@ class Formatter:
         the month out: 4 maja)."""
         return babel_dates.format_skeleton(self._skeleton(skeleton), value, locale=self.locale)
 
-    def interval(self, start: dt.date, end: dt.date, skeleton: str = "MMMd") -> str:
-        """From one day to another as the locale writes the span: May 4 – 10, 4–10 May, 5月4–10日,
-        4–10 maja, 4—10 мая."""
-        return babel_dates.format_interval(start, end, skeleton=self._skeleton(skeleton), locale=self.locale)
-
     def weekday(self, value: dt.date | str, width: str = "wide") -> str:
         index = WEEKDAY_INDEX[value] if isinstance(value, str) else value.weekday()
         return self.locale.days["format"][width][index]
@@ -89,6 +84,33 @@ class Formatter:
 
     def month_year(self, value: dt.date) -> str:
         return babel_dates.format_skeleton("yMMMM", value, locale=self.locale)
+
+    def interval(self, start: dt.date, end: dt.date, skeleton: str = "yMMMMd") -> str:
+        """Two dates as one span, as the locale writes it: 1–7 lutego 2027, 1—7 февраля 2027 г.,
+        February 1 – 7, 2027, 2027年2月1日 – 7日; with MMMd: May 4 – 10, 4–10 maja, 5月4–10日, 4—10 мая
+        (Polish spells the month out, as in `skeleton`).
+
+        Babel's format_interval takes a skeleton the locale has no interval pattern for from the
+        nearest one as it is, so yMMMMd in Russian and English comes out abbreviated (1—7 февр.);
+        CLDR (UTS #35, interval formats) says to widen the month to the width asked for, as here.
+        A locale whose own date for the skeleton has no month name (Chinese: 2月) keeps its pattern."""
+        skeleton = self._skeleton(skeleton)
+        if start == end:
+            return babel_dates.format_skeleton(skeleton, start, locale=self.locale)
+        formats = self.locale.interval_formats
+        narrower = skeleton.replace("MMMM", "MMM")
+        if skeleton in formats or narrower == skeleton or narrower not in formats:
+            return babel_dates.format_interval(start, end, skeleton, locale=self.locale)
+        single = self.locale.datetime_skeletons.get(skeleton)
+        if single is None or "MMMM" not in single.pattern:
+            return babel_dates.format_interval(start, end, narrower, locale=self.locale)
+        patterns = formats[narrower]
+        field = "y" if start.year != end.year else "M" if start.month != end.month else "d"
+        if field not in patterns:  # a difference the pattern does not cover: "{0} – {1}"
+            return str(formats[None]).replace("{0}", babel_dates.format_skeleton(skeleton, start, locale=self.locale)) \
+                .replace("{1}", babel_dates.format_skeleton(skeleton, end, locale=self.locale))
+        return "".join(babel_dates.parse_pattern(_wide_months(pattern)).apply(day, self.locale)
+                       for pattern, day in zip(patterns[field], (start, end), strict=True))
 
     def time(self, value: dt.time | dt.datetime) -> str:
         return babel_dates.format_time(value, format="short", locale=self.locale)
@@ -162,3 +184,9 @@ class Formatter:
     def first_weekday(self) -> int:
         """0 = Monday, as in the locale's calendars."""
         return self.locale.first_week_day
+
+
+def _wide_months(pattern: str) -> str:
+    """A date pattern with its abbreviated months (MMM) as full names (MMMM), outside quoted text."""
+    parts = pattern.split("'")
+    return "'".join(re.sub(r"(?<!M)MMM(?!M)", "MMMM", part) if index % 2 == 0 else part for index, part in enumerate(parts))

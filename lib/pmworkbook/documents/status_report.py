@@ -1,7 +1,8 @@
 """The weekly status report of one client: the overall status and each dimension's (red, amber,
 green) with why, the week's tasks by state and side, milestones, effort, service, decisions
-needed from the client, top risks, next week's meetings and an appendix with every rule; the
-figures also as status_<week>.json, and the e-mail to the weekly report's audience.
+needed from the client, top risks, next week's meetings and an appendix with every rule, then
+the complete lists where the report shows the first rows of a long one; the figures also as
+status_<week>.json, and the e-mail to the weekly report's audience.
 
     doc = StatusReport.from_parameters(client, output_dir, templates, week="2027-W05", as_of="", inputs=inputs)
 
@@ -14,11 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import unicodedata
 from functools import cached_property
 from pathlib import Path
 from typing import Any
-
-from babel.dates import format_interval, format_skeleton
 
 from pmworkbook.core.files import atomic_write_text
 from pmworkbook.core.problems import DocumentError
@@ -30,8 +30,21 @@ from pmworkbook.portfolio.tasks import REGISTERS, StatusInputs, read_inputs
 from pmworkbook.render.eml import Attachment, Letter
 from pmworkbook.render.fragments import Fragment
 
-# Rows per list on the page (the rest is counted): the report stays one or two pages.
-LIST_ROWS = {"done": 8, "in_progress": 8, "next_days": 8, "long_term": 6}
+# Rows a list shows in the report: the first ones by what matters (overdue first, then by due
+# date); a sentence counts the rest, and the complete list follows the appendix. With them the
+# report before its appendix keeps to two A4 pages however long the registers are
+# (tests/test_status_command.py holds it to that with 300 tasks and 80 requests).
+# Tasks per list (done, in progress, next days, long term) and side: three where the four lists
+# then take no more room than two each can at most, else two.
+TASK_ROWS = (3, 2)
+COMPLAINT_ROWS = 2
+WAITING_ROWS = 2
+DECISION_ROWS = 3
+RISK_ROWS = 3  # the top risks, by probability × impact
+TASK_LISTS = ("done", "in_progress", "next_days", "long_term")
+SIDES = ("client", "agency")  # the client's own homework first
+# A title or summary in a half-page table is cut (…) at three lines; in full in the complete lists.
+SHORT_WIDTH = 72  # Latin letters; a Chinese character counts two
 TITLE_CHARACTERS = 90
 
 
@@ -69,8 +82,16 @@ class StatusReport(Document):
 
     @property
     def week_label(self) -> str:
-        dates = format_interval(self.week.monday, self.week.sunday, "yMMMd", locale=self.fmt.locale)
-        return self.t.format("status.week", number=self.week.number, year=self.week.year, dates=dates)
+        return self.t.format("status.week", number=self.week.number, year=self.week.year, dates=self.dates)
+
+    @property
+    def dates(self) -> str:
+        """The report's week as a span of dates, months in full (1–7 lutego 2027, February 1 – 7, 2027)."""
+        return self.fmt.interval(self.week.monday, self.week.sunday, "yMMMMd")
+
+    def context(self, **extra: Any) -> dict[str, Any]:
+        project = self.client.project
+        return super().context(**{"period": self.fmt.interval(project.start, project.end, "yMMMMd"), **extra})
 
     def header(self, subtitle: str = "") -> Fragment:
         """The client, the title and week, the project in one line, and the day the figures stand at."""
@@ -82,7 +103,7 @@ class StatusReport(Document):
         if value is None:
             return "—"
         if value.year == self.as_of.year:
-            return format_skeleton("MMMd", value, locale=self.fmt.locale)
+            return self.fmt.skeleton(value, "MMMd")
         return self.fmt.date_short(value)
 
     # -- sentences
@@ -139,29 +160,83 @@ class StatusReport(Document):
         return self.render("status_summary.html.j2", overall=figures.overall, overall_name=self.level_name(figures.overall),
                            why=why, dimensions=dimensions, kpis=[(label, self.fmt.number(n), n) for label, n in kpis])
 
-    def _lines(self, name: str) -> dict[str, Any]:
-        lines = getattr(self.figures.tasks, name)
-        shown = lines[:LIST_ROWS[name]]
+    def more(self, what: str, count: int) -> str:
+        """The sentence under a shortened list: how many more, and where the complete list is."""
+        return self.plural(f"status.more.{what}", count) if count else ""
+
+    def task_list(self, name: str, rows: int | None) -> dict[str, Any]:
+        """A task list by side: each side's first `rows` tasks, their titles cut at three lines, and
+        how many more it has; with `rows` None every task, titles whole."""
         groups = []
-        for side in ("client", "agency"):  # the client's own homework first
-            mine = [line for line in shown if line.task.side == side]
-            if mine:
-                groups.append({"side": side, "title": self.t[f"status.side_tasks.{side}"], "lines": [
-                    {"id": line.task.id, "title": _shorten(line.task.title), "owner": line.task.owner,
-                     "date": self.day(line.task.done_on if name == "done" else line.task.due),
-                     "overdue": line.overdue, "milestone": line.task.milestone} for line in mine]})
-        more = len(lines) - len(shown)
-        return {"name": name, "groups": groups, "more": self.plural("status.more", more) if more else "",
-                "empty": self.t[f"status.empty.{name}"]}
+        for side in SIDES:
+            mine = [line for line in getattr(self.figures.tasks, name) if line.task.side == side]
+            if not mine:
+                continue
+            shown = mine if rows is None else mine[:rows]
+            hidden = len(mine) - len(shown)
+            groups.append({"side": side, "title": self.t[f"status.side_tasks.{side}"], "hidden": hidden,
+                           "more": self.more("tasks", hidden), "lines": [
+                               {"id": line.task.id, "title": line.task.title if rows is None else _shorten(line.task.title, SHORT_WIDTH),
+                                "owner": line.task.owner, "date": self.day(line.task.done_on if name == "done" else line.task.due),
+                                "overdue": line.overdue, "milestone": line.task.milestone} for line in shown]})
+        return {"name": name, "heading": self.list_heading(name), "groups": groups, "empty": self.t[f"status.empty.{name}"],
+                "hidden": sum(group["hidden"] for group in groups), "anchor": f"all-{name}"}
+
+    def list_heading(self, name: str) -> str:
+        if name == "next_days":
+            return self.plural("status.lists.next_days", self.client.status.next_days, date=self.day(self.figures.next_days_until))
+        return self.t[f"status.lists.{name}"]
 
     def tasks(self) -> Fragment:
-        figures = self.figures
-        days = self.client.status.next_days
-        titles = {"done": self.t["status.lists.done"], "in_progress": self.t["status.lists.in_progress"],
-                  "next_days": self.plural("status.lists.next_days", days, date=self.day(figures.next_days_until)),
-                  "long_term": self.t["status.lists.long_term"]}
-        lists = [{**self._lines(name), "heading": titles[name]} for name in ("done", "in_progress", "next_days", "long_term")]
+        lists = [self.task_list(name, self.task_rows) for name in TASK_LISTS]
         return self.render("status_tasks.html.j2", lists=lists, has_register=self.inputs.tasks.path is not None)
+
+    @cached_property
+    def task_rows(self) -> int:
+        """Tasks a list shows per side: the most of TASK_ROWS whose four lists, two to a row, take
+        no more rows (a side's heading, its tasks and its "… and N more") than the fewest can."""
+        sides = {name: [sum(line.task.side == side for line in getattr(self.figures.tasks, name)) for side in SIDES]
+                 for name in TASK_LISTS}
+
+        def height(rows: int) -> int:
+            def rows_of(name: str) -> int:
+                return sum(1 + min(count, rows) + (count > rows) for count in sides[name] if count)
+
+            return sum(max(rows_of(left), rows_of(right)) for left, right in zip(TASK_LISTS[::2], TASK_LISTS[1::2], strict=True))
+
+        fewest = min(TASK_ROWS)
+        room = len(TASK_LISTS) // 2 * len(SIDES) * (fewest + 2)
+        return next((rows for rows in sorted(TASK_ROWS, reverse=True) if height(rows) <= room), fewest)
+
+    @cached_property
+    def shortened(self) -> dict[str, int]:
+        """The lists the report shortens, with how many rows each leaves out."""
+        figures = self.figures
+        hidden = {name: self.task_list(name, self.task_rows)["hidden"] for name in TASK_LISTS}
+        hidden |= {"complaints": max(len(figures.service.complaints) - COMPLAINT_ROWS, 0),
+                   "waiting": max(len(figures.service.unanswered) - WAITING_ROWS, 0),
+                   "decisions": max(len(figures.decisions) - DECISION_ROWS, 0),
+                   "risks": max(len(figures.risks) - RISK_ROWS, 0)}
+        return {name: count for name, count in hidden.items() if count}
+
+    @cached_property
+    def in_full(self) -> set[str]:
+        """The lists given in full after the appendix: those with rows left out or a title or
+        summary cut short in the report."""
+        figures, service = self.figures, self.figures.service
+
+        def cut(texts: list[str]) -> bool:
+            return any(_shorten(text, SHORT_WIDTH) != text for text in texts)
+
+        shown = {name: [line.task.title for side in SIDES
+                        for line in [li for li in getattr(figures.tasks, name) if li.task.side == side][:self.task_rows]]
+                 for name in TASK_LISTS}
+        shown |= {"complaints": [c.request.summary for c in service.complaints[:COMPLAINT_ROWS]],
+                  "waiting": [r.summary for r, _ in service.unanswered[:WAITING_ROWS]],
+                  "decisions": [d.decision for d, _ in figures.decisions[:DECISION_ROWS]]}
+        risks = [text for r in figures.risks[:RISK_ROWS] for text in (r.risk, r.mitigation)]
+        return (set(self.shortened) | {name for name, texts in shown.items() if cut(texts)}
+                | ({"risks"} if any(_shorten(text) != text for text in risks) else set()))
 
     def milestones(self) -> Fragment:
         lines = self.figures.milestones
@@ -213,16 +288,26 @@ class StatusReport(Document):
             times.append({"name": self.t[f"status.time_rows.{key}"], "count": figures.count, "median": self.hours(figures.median),
                           "p90": self.hours(figures.p90), "within": self.percent(figures.within_share) if first else ""})
         zone = self.client.agency.timezone if self.client.agency and self.client.agency.timezone else self.client.timezone
-        clock = self.client.status.service_hours.replace("-", "–")
+        clock = self.fmt.clock_hours(self.client.status.service_hours)
         promise = self.plural("status.promise", service.response_hours, clock=clock, city=self.fmt.city(zone))
-        complaints = [{"id": c.request.id, "summary": _shorten(c.request.summary), "received": self._moment(c.request.received_at),
-                       "age": self.hours(c.age_hours), "owner": c.request.owner or "—",
-                       "step": self._step(c.step)} for c in service.complaints]
-        waiting = [{"id": r.id, "kind": self.t[f"status.kinds.{r.kind}"], "summary": _shorten(r.summary),
-                    "received": self._moment(r.received_at), "age": self.hours(age), "late": age > service.response_hours}
-                   for r, age in service.unanswered]
         return self.render("status_service.html.j2", has_log=True, kinds=kinds, times=times, promise=promise,
-                           complaints=complaints, waiting=waiting)
+                           complaints=self.complaints(COMPLAINT_ROWS), waiting=self.waiting(WAITING_ROWS),
+                           more_complaints=self.more("complaints", self.shortened.get("complaints", 0)),
+                           more_waiting=self.more("requests", self.shortened.get("waiting", 0)))
+
+    def complaints(self, rows: int | None = None) -> list[dict[str, Any]]:
+        """Open complaints, the oldest first."""
+        chosen = self.figures.service.complaints[:rows]
+        return [{"id": c.request.id, "summary": c.request.summary if rows is None else _shorten(c.request.summary, SHORT_WIDTH),
+                 "received": self._moment(c.request.received_at), "age": self.hours(c.age_hours), "owner": c.request.owner or "—",
+                 "step": self._step(c.step)} for c in chosen]
+
+    def waiting(self, rows: int | None = None) -> list[dict[str, Any]]:
+        """Requests without a first answer, the longest waiting first."""
+        service = self.figures.service
+        return [{"id": r.id, "kind": self.t[f"status.kinds.{r.kind}"], "summary": r.summary if rows is None else _shorten(r.summary, SHORT_WIDTH),
+                 "received": self._moment(r.received_at), "age": self.hours(age), "late": age > service.response_hours}
+                for r, age in service.unanswered[:rows]]
 
     def _moment(self, moment: dt.datetime) -> str:
         local = moment.astimezone(self.figures_zone)
@@ -243,24 +328,39 @@ class StatusReport(Document):
     def decisions_and_meetings(self) -> Fragment:
         """The decisions needed from the client, with their dates, beside next week's meetings."""
         figures = self.figures
-        decisions = [{"decision": _shorten(d.decision), "due": self.day(d.due), "owner": d.owner or "—", "overdue": overdue}
-                     for d, overdue in figures.decisions]
-        meetings = [{"date": format_skeleton("MMMEd", r["date"], locale=self.fmt.locale), "time": self.fmt.time(r["start"]), "title": r["title"], "channel": r["channel"], "owner": r["owner"]}
+        meetings = [{"date": self.fmt.skeleton(r["date"], "MMMEd"), "time": self.fmt.time(r["start"]), "title": r["title"], "channel": r["channel"], "owner": r["owner"]}
                     for r in figures.meetings]
         daily = [self.t.format("status.daily", item=r["title"], time=self.fmt.time(r["start"])) for r in figures.daily]
         following = self.week.next
-        dates = format_interval(following.monday, following.sunday, "MMMd", locale=self.fmt.locale)
-        return self.render("status_decisions.html.j2", decisions=decisions, has_decisions=self.inputs.decisions.path is not None,
+        dates = self.fmt.interval(following.monday, following.sunday, "MMMMd")
+        return self.render("status_decisions.html.j2", decisions=self.decisions(DECISION_ROWS),
+                           more_decisions=self.more("decisions", self.shortened.get("decisions", 0)),
+                           has_decisions=self.inputs.decisions.path is not None,
                            meetings=meetings, daily=daily, meetings_heading=self.t.format("status.sections.meetings", dates=dates))
 
-    def risks(self) -> Fragment:
-        risks = [{"risk": _shorten(r.risk), "probability": self._level(r.probability), "impact": self._level(r.impact),
-                  "owner": r.owner or "—", "mitigation": _shorten(r.mitigation)} for r in self.figures.risks]
-        return self.render("status_risks.html.j2", risks=risks, has_risks=self.inputs.risks.path is not None)
+    def decisions(self, rows: int | None = None) -> list[dict[str, Any]]:
+        """Open decisions: the overdue ones, then by the day they are needed."""
+        return [{"decision": d.decision if rows is None else _shorten(d.decision, SHORT_WIDTH), "due": self.day(d.due), "owner": d.owner or "—",
+                 "overdue": overdue} for d, overdue in self.figures.decisions[:rows]]
 
-    def _level(self, score: int) -> str:
+    def risks(self) -> Fragment:
+        return self.render("status_risks.html.j2", risks=self.risk_rows(RISK_ROWS), has_risks=self.inputs.risks.path is not None,
+                           more_risks=self.more("risks", self.shortened.get("risks", 0)))
+
+    def risk_rows(self, rows: int | None = None) -> list[dict[str, Any]]:
+        """Open risks, the highest probability × impact first."""
+        def text(value: str) -> str:
+            return value if rows is None else _shorten(value)
+
+        return [{"risk": text(r.risk), "probability": self._level("probability", r.probability),
+                 "impact": self._level("impact", r.impact), "owner": r.owner or "—", "mitigation": text(r.mitigation)}
+                for r in self.figures.risks[:rows]]
+
+    def _level(self, what: str, score: int) -> str:
+        """Low, medium or high in the form that agrees with its column's noun (prawdopodobieństwo:
+        wysokie, wpływ: wysoki; вероятность: высокая, влияние: высокое)."""
         word = "low" if score <= 2 else "medium" if score == 3 else "high"
-        return self.t[f"status.levels.{word}"]
+        return self.t[f"status.{what}_levels.{word}"]
 
     def appendix(self) -> Fragment:
 
@@ -281,13 +381,27 @@ class StatusReport(Document):
             self.t["status.rules.overall"],
         ]
         definitions = [
-            self.t.format("status.definitions.working_hours", clock=self.client.status.service_hours.replace("-", "–"),
+            self.t.format("status.definitions.working_hours", clock=self.fmt.clock_hours(self.client.status.service_hours),
                           zone=self.fmt.city(zone)),
             self.t["status.definitions.times"],
             self.plural("status.definitions.lists", self.client.status.next_days, as_of=self.fmt.date(self.as_of)),
             self.t["status.definitions.as_of"],
         ]
+        if self.in_full:
+            definitions.append(self.plural("status.definitions.shortened", self.task_rows))
         return self.render("status_appendix.html.j2", rules=rules, definitions=definitions)
+
+    def full_lists(self) -> Fragment:
+        """After the appendix, the complete lists the report shortens: nothing is left out."""
+        chosen = self.in_full
+        if not chosen:
+            return Fragment("")
+        lists = [self.task_list(name, rows=None) for name in TASK_LISTS if name in chosen]
+        return self.render("status_full_lists.html.j2", lists=lists,
+                           complaints=self.complaints() if "complaints" in chosen else [],
+                           waiting=self.waiting() if "waiting" in chosen else [],
+                           decisions=self.decisions() if "decisions" in chosen else [],
+                           risks=self.risk_rows() if "risks" in chosen else [])
 
     # -- files
     def write_json(self) -> Path | None:
@@ -324,9 +438,9 @@ class StatusReport(Document):
         why = self.reason(worst[0]) if worst and figures.overall != "green" else t["status.reasons.all_green"]
         from pmworkbook.render.calendar_views import in_sentence
 
-        dates = format_interval(self.week.monday, self.week.sunday, "yMMMd", locale=self.fmt.locale)
         level = self.level_name(figures.overall)
-        values = {"project": self.client.project.name, "week": str(self.week), "dates": dates, "level": in_sentence(self.fmt, level)}
+        # A letter writes its dates in full (1–7 lutego 2027, 15 lutego 2027), as the report's running text does.
+        values = {"project": self.client.project.name, "week": str(self.week), "dates": self.dates, "level": in_sentence(self.fmt, level)}
         subject = t.format("status.letter.subject", **{**values, "level": level})
         counts = figures.tasks.counts
         colon = "：" if self.client.language == "zh" else ": "  # a label and its value, as each script writes it
@@ -335,7 +449,7 @@ class StatusReport(Document):
             (t["status.kpi.overdue"], counts.get("overdue", 0)))]
         highlights += [f"{t[f'status.dimensions.{name}']}{colon}{self.level_name(d.level)}" for name, d in figures.dimensions.items()]
         decisions = [t.format("status.letter.decision_overdue" if overdue else "status.letter.decision", decision=d.decision,
-                              date=self.fmt.date_short(d.due) if d.due else "—") for d, overdue in figures.decisions]
+                              date=self.fmt.date(d.due) if d.due else "—") for d, overdue in figures.decisions]
         attachments = []
         note = ""
         if attachment is not None and attachment.exists():
@@ -364,7 +478,20 @@ class StatusReport(Document):
 
 
 def _shorten(text: str, width: int = TITLE_CHARACTERS) -> str:
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+    """The text cut (…) to `width` columns, a wide (Chinese) character counting two; at the last
+    space when there is one near the end, else within the word."""
+    widths = [2 if unicodedata.east_asian_width(character) in "WF" else 1 for character in text]
+    if sum(widths) <= width:
+        return text
+    used = index = 0
+    while used + widths[index] <= width - 1:
+        used += widths[index]
+        index += 1
+    kept = text[:index]
+    space = kept.rfind(" ")
+    if space > index * 3 // 4:
+        kept = kept[:space]
+    return kept.rstrip(" ,.;:–—-，；：、") + "…"
 
 
 def _signed(fmt: Any, days: int) -> str:

@@ -30,7 +30,6 @@ from pmworkbook.portfolio.tasks import Decision, Request, Risk, StatusInputs, Ta
 
 LEVELS = ("green", "amber", "red")
 DIMENSIONS = ("schedule", "effort", "scope", "service")
-TOP_RISKS = 5
 WEEK_PATTERN = re.compile(r"(\d{4})-?W(\d{2})")
 
 
@@ -179,7 +178,8 @@ class TaskLine:
 
 @dataclass
 class TaskLists:
-    done: list[TaskLine] = field(default_factory=list)  # done this week
+    done: list[TaskLine] = field(default_factory=list)  # done this week, by the day finished
+    # The others: overdue first, then by due date.
     in_progress: list[TaskLine] = field(default_factory=list)
     next_days: list[TaskLine] = field(default_factory=list)  # to do, due within the next days (or overdue)
     long_term: list[TaskLine] = field(default_factory=list)  # to do, due later or without a date
@@ -260,7 +260,7 @@ class StatusFigures:
     effort: Effort
     service: Service
     decisions: list[tuple[Decision, bool]]  # open ones, with whether they are overdue
-    risks: list[Risk]
+    risks: list[Risk]  # open ones, the highest probability × impact first
     meetings: list[dict[str, Any]]
     daily: list[dict[str, Any]]  # next week's items on every working day: named once
     dimensions: dict[str, Dimension]
@@ -318,7 +318,7 @@ def compute(client: Client, inputs: StatusInputs, plan: CommunicationPlan, week:
     service = service_of(client, inputs.requests.rows, plan, clock, week, as_of)
     decisions = sorted(((d, bool(d.due and d.due <= as_of)) for d in inputs.decisions.rows if d.status == "open"),
                        key=lambda item: (item[0].due or dt.date.max, item[0].row))
-    risks = sorted((r for r in inputs.risks.rows if r.status == "open"), key=lambda r: (-r.score, r.row))[:TOP_RISKS]
+    risks = sorted((r for r in inputs.risks.rows if r.status == "open"), key=lambda r: (-r.score, r.row))  # the top first
     meetings, daily = next_week_meetings(plan, week.next)
     dimensions = judge(client.status.thresholds, milestones, effort, service, inputs.tasks.path is not None,
                        inputs.requests.path is not None)
@@ -339,8 +339,12 @@ def _as_of(task: Task, as_of: dt.date) -> Task:
 def task_lists(tasks: list[Task], week: Week, as_of: dt.date, next_until: dt.date) -> TaskLists:
     lists = TaskLists()
 
-    def order(line: TaskLine) -> tuple[dt.date, int]:
-        return line.task.due or dt.date.max, line.task.row
+    def order(line: TaskLine) -> tuple[bool, dt.date, int]:
+        """What matters first: overdue tasks, then by due date (those without one last), then as registered."""
+        return not line.overdue, line.task.due or dt.date.max, line.task.row
+
+    def finished(line: TaskLine) -> tuple[dt.date, int]:
+        return line.task.done_on or dt.date.min, line.task.row
 
     for task in tasks:
         overdue = task.state != "done" and task.due is not None and task.due <= as_of
@@ -354,7 +358,8 @@ def task_lists(tasks: list[Task], week: Week, as_of: dt.date, next_until: dt.dat
             lists.next_days.append(line)
         else:
             lists.long_term.append(line)
-    for name in ("done", "in_progress", "next_days", "long_term"):
+    lists.done.sort(key=finished)  # in the order the week finished them
+    for name in ("in_progress", "next_days", "long_term"):
         getattr(lists, name).sort(key=order)
     lists.counts = {
         "todo": sum(t.state == "todo" for t in tasks),
@@ -510,7 +515,9 @@ def service_of(client: Client, requests: list[Request], plan: CommunicationPlan,
             if candidate["after_hours"] <= age:
                 step = candidate
         complaints.append(Complaint(request, age, step))
-    unanswered = [(r, clock.hours(r.received_at, cutoff)) for r in known if answered_at(r) is None]
+    # The longest waiting first: the ones past the promise lead.
+    unanswered = [(r, clock.hours(r.received_at, cutoff)) for r in sorted(known, key=lambda r: (r.received_at, r.row))
+                  if answered_at(r) is None]
     return Service(by_kind, first_response(this_week), first_response(known), resolution(this_week), resolution(known),
                    complaints, [r for r in known if r.kind == "change" and is_open(r)], unanswered, promise, clock.hours_per_day)
 

@@ -755,7 +755,10 @@ def _level(value: Any) -> int:
 
 def read_risks(path: Path, client: Client, templates: Templates) -> Register[Risk]:
     register, problems, header, columns, body = _table("risks", path, client, templates, RISK_COLUMNS, ("risk",))
-    levels, states = _names(templates, "status.levels"), _names(templates, "status.risk_states")
+    # Low, medium, high in any language and either gender (Wysokie prawdopodobieństwo, wysoki wpływ).
+    levels = {name: level for key in ("status.levels", "status.probability_levels", "status.impact_levels")
+              for name, level in _names(templates, key).items()}
+    states = _names(templates, "status.risk_states")
     for number, row in _numbered(body):
         scores = {}
         bad = False

@@ -61,8 +61,9 @@ def fit_tightly(figure) -> None:
     figure.set_layout_engine(None)
 
 
-def png_data_uri(figure) -> str:
-    """The figure as a data: URI (the document loads nothing from anywhere), closing the figure.
+def png_data_uri(figure, trim: bool = False) -> str:
+    """The figure as a data: URI (the document loads nothing from anywhere), closing the figure;
+    `trim`: without the blank rows above and below it.
 
     An RGB PNG, compressed lightly: matplotlib's own PNG is RGBA at zlib level 6, and WeasyPrint
     decodes every PNG and compresses it again for the PDF (splitting an alpha channel off first),
@@ -76,7 +77,12 @@ def png_data_uri(figure) -> str:
         canvas = FigureCanvasAgg(figure)
         figure.set_dpi(CHART_DPI)
         canvas.draw()
-        image = Image.fromarray(np.asarray(canvas.buffer_rgba())).convert("RGB")
+        pixels = np.asarray(canvas.buffer_rgba())
+        if trim:  # without the blank rows above and below what is drawn (the width, and so the scale, kept)
+            drawn = np.flatnonzero((pixels[:, :, :3] < 250).any(axis=(1, 2)))
+            if drawn.size:
+                pixels = pixels[max(drawn[0] - 4, 0): drawn[-1] + 5]
+        image = Image.fromarray(pixels).convert("RGB")
     finally:
         plt.close(figure)
     buffer = io.BytesIO()

@@ -5,9 +5,9 @@ language; colours say the same as the words beside them, never alone."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import textwrap
-
-from babel.dates import format_skeleton
+import unicodedata
 
 from pmworkbook.core.i18n import Formatter
 from pmworkbook.plan.status import Effort, MilestoneLine
@@ -16,7 +16,7 @@ from pmworkbook.render.charts import fit_tightly, png_data_uri, pyplot
 STATE_COLOURS = {"reached": "#2e7d32", "on_track": "#1f5f8b", "late": "#c0392b", "no_tasks": "#5b6775"}
 INK, MUTED, RULE = "#1d2733", "#5b6775", "#d5dbe3"
 # Two charts side by side on A4: each about 8.5 cm wide, their type the size of the tables' beside them.
-CHART_WIDTH, CHART_HEIGHT = 4.3, 2.5
+CHART_WIDTH, CHART_HEIGHT = 4.3, 1.9
 
 
 def _date_axis(axes, fmt: Formatter, first: dt.date, last: dt.date) -> None:
@@ -28,9 +28,12 @@ def _date_axis(axes, fmt: Formatter, first: dt.date, last: dt.date) -> None:
         if day >= first:
             months.append(day)
         day = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    step = max(1, len(months) // 8)
-    ticks = months[::step]
-    axes.set_xticks([mdates.date2num(d) for d in ticks], [format_skeleton("MMMd", d, locale=fmt.locale) for d in ticks])
+    labels = [fmt.skeleton(d, "MMMd") for d in months]
+    # As many as fit side by side on the axis (about 210 pt) in 8 pt type: a Chinese character is
+    # about 8 pt wide, a Latin or Cyrillic letter 4.6 pt; 10 pt between labels.
+    widest = max((sum(8.0 if unicodedata.east_asian_width(c) in "WF" else 4.6 for c in label) for label in labels), default=0.0)
+    step = max(1, math.ceil(len(months) / max(2, int(210 // (widest + 10)))))
+    axes.set_xticks([mdates.date2num(d) for d in months[::step]], labels[::step])
     axes.set_xlim(mdates.date2num(first), mdates.date2num(last))
 
 
@@ -41,7 +44,7 @@ def milestone_chart(lines: list[MilestoneLine], as_of: dt.date, fmt: Formatter) 
 
     plt = pyplot()
     t = fmt.t
-    figure, axes = plt.subplots(figsize=(CHART_WIDTH, max(CHART_HEIGHT, 0.34 * len(lines) + 1.2)), dpi=100)
+    figure, axes = plt.subplots(figsize=(CHART_WIDTH, max(CHART_HEIGHT, 0.3 * len(lines) + 1.1)), dpi=100)
     dates = [d for line in lines for d in (line.baseline, line.forecast)] + [as_of]
     first, last = min(dates) - dt.timedelta(days=7), max(dates) + dt.timedelta(days=7)
     for row, line in enumerate(lines):
@@ -68,7 +71,7 @@ def milestone_chart(lines: list[MilestoneLine], as_of: dt.date, fmt: Formatter) 
     ]
     axes.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=7, frameon=False)
     fit_tightly(figure)
-    return png_data_uri(figure)
+    return png_data_uri(figure, trim=True)
 
 
 def burnup_chart(effort: Effort, as_of: dt.date, fmt: Formatter) -> str:
@@ -100,4 +103,4 @@ def burnup_chart(effort: Effort, as_of: dt.date, fmt: Formatter) -> str:
     axes.grid(axis="y", color=RULE, linewidth=0.6)
     axes.legend(loc="lower right", fontsize=7, frameon=False)
     fit_tightly(figure)
-    return png_data_uri(figure)
+    return png_data_uri(figure, trim=True)
