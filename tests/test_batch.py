@@ -1,5 +1,6 @@
-"""Batch builds: warm kernels isolate notebooks, failures stay local, an interrupted build resumes,
-unchanged documents are reused, and a Dask cluster builds the same packs as local workers."""
+"""Batch builds: warm kernels isolate notebooks, failures stay local, a client's pack is updated
+whole or not at all, an interrupted build resumes, unchanged documents are reused, and a Dask
+cluster builds the same packs as local workers."""
 
 from __future__ import annotations
 
@@ -20,10 +21,11 @@ import pytest
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_code_cell, new_notebook
 
-from conftest import DEMO, PMWORKBOOK, ROOT, demo_client, run_cli, write_portfolio
+from conftest import DEMO, PMWORKBOOK, ROOT, demo_client, run_cli, visible_text, write_portfolio
 from pmworkbook.batch.engine import WarmKernel
 from pmworkbook.batch.jobs import Settings, client_parameters, plan_jobs
 from pmworkbook.core.templates import NOTEBOOKS_DIR
+from pmworkbook.documents.kinds import DocumentKind
 
 
 def document_count(*client_ids: str) -> int:
@@ -138,13 +140,14 @@ def test_a_crash_and_a_timeout_cost_only_their_own_notebook(tmp_path):
     assert outputs(run(fine, tmp_path)) == ["42"]
 
 
-def test_a_refused_client_and_a_failed_document_cost_only_their_own(tmp_path, demo_raw):
+def test_a_refused_client_and_a_failed_document_cost_only_their_own_client(tmp_path, demo_raw):
     raw = copy.deepcopy(demo_raw)
     poisoned = next(c for c in raw["clients"] if c["id"] == "acme-shop")
     poisoned["raci"] = {"Koncepcja": {"client_pm": "R"}}  # no A: validation refuses this client
     path = write_portfolio(tmp_path / "poisoned.yaml", raw)
     out = tmp_path / "outputs"
-    # A folder where one document's side file goes: that document fails while being built, alone.
+    # A folder where one document's side file goes: that document cannot be moved into the pack,
+    # so none of its client's is; the other clients' packs are built.
     (out / "sever-logistics" / "communication_calendar.ics").mkdir(parents=True)
     result = run_cli("build", path, "--out", out, "--jobs", "2", "--formats", "html")
     assert result.returncode == 2, result.stdout + result.stderr  # a client was refused, the others built
@@ -153,15 +156,123 @@ def test_a_refused_client_and_a_failed_document_cost_only_their_own(tmp_path, de
     assert {d["client_id"] for d in documents} == {"huaxin-retail", "sever-logistics", "harbor-health"}
     failed = {(d["client_id"], d["name"]) for d in documents if d["status"] == "failed"}
     assert failed == {("sever-logistics", "communication_calendar")}
-    built = document_count("huaxin-retail", "sever-logistics", "harbor-health")
-    assert sum(d["status"] == "ok" for d in documents) == len(documents) - 1 == built - 1
-    assert "failed: sever-logistics communication_calendar: IsADirectoryError" in result.stdout
+    held = [d for d in documents if d["status"] == "held"]
+    assert {d["client_id"] for d in held} == {"sever-logistics"} and len(held) == document_count("sever-logistics") - 1
+    assert {d["error"] for d in held} == {"not updated: communication_calendar failed"} and not any(d["files"] for d in held)
+    assert sum(d["status"] == "ok" for d in documents) == document_count("huaxin-retail", "harbor-health")
+    assert [p.name for p in (out / "sever-logistics").iterdir()] == ["communication_calendar.ics"]  # nothing moved in
+    assert "failed: sever-logistics communication_calendar: not moved into the pack:" in result.stdout
+    assert "communication_calendar.ics is a folder (IsADirectoryError)" in result.stdout
+    assert "not updated: sever-logistics:" in result.stdout
     assert list(manifest["refused"]) == ["acme-shop"]
     assert "make exactly one role accountable (A)" in manifest["refused"]["acme-shop"][0]
     assert "acme-shop" in result.stderr and "make exactly one role accountable (A)" in result.stderr
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert index.count('class="status-failed"') == 1 and "Is a directory" in index
+    assert index.count('class="status-failed"') == 1 and "IsADirectoryError" in index
+    assert "Packs not updated" in index and index.count('class="status-held"') == len(held)
     assert "Refused clients" in index and "make exactly one role accountable (A)" in index
+    assert not (out / ".staging").exists()
+
+
+def fragile_kind(tmp_path: Path) -> DocumentKind:
+    """A document that fails for the client named in PMWORKBOOK_TEST_BREAK (read in the kernel,
+    which inherits the workers' environment), and is built for the others."""
+    nb = new_notebook(cells=[
+        new_code_cell('client = None\noutput_dir = ""\ntemplates = ""', metadata={"tags": ["parameters"]}),
+        new_code_cell("import os\nif os.environ.get('PMWORKBOOK_TEST_BREAK') == client['id']:\n"
+                      "    raise ValueError('injected failure')\nfrom IPython.display import HTML\nHTML('<p>fragile</p>')"),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "fragile.ipynb"
+    nbformat.write(nb, path)
+    return DocumentKind(name="fragile", notebook=path, title_key="documents.pack", order=99)
+
+
+def test_a_failed_document_leaves_its_clients_previous_pack_whole_and_the_index_says_why(tmp_path, monkeypatch):
+    from pmworkbook.batch.build import build
+    from pmworkbook.documents.kinds import document_kinds
+
+    kind = fragile_kind(tmp_path)
+    monkeypatch.setitem(document_kinds.kinds, kind.name, kind)
+    kinds = [document_kinds.get("communication_calendar"), document_kinds.get("role_description"), kind]
+    monkeypatch.setattr(document_kinds, "in_pack", lambda: kinds)
+    out = tmp_path / "out"
+    settings = Settings(out=out, formats=("html",))
+    clients = ["sever-logistics", "harbor-health"]
+
+    def run_build(**options):
+        lines: list[str] = []
+        return build(DEMO, settings, clients=clients, jobs=2, progress="quiet", report=lines.append, **options), lines
+
+    first, _ = run_build()
+    assert {r.status for r in first.results} == {"ok"}
+    pack = out / "sever-logistics"
+    before = {p.name: p.read_bytes() for p in pack.iterdir()}
+    entries = {d["name"]: d for d in json.loads((out / "manifest.json").read_text())["documents"]
+               if d["client_id"] == "sever-logistics"}
+
+    monkeypatch.setenv("PMWORKBOOK_TEST_BREAK", "sever-logistics")
+    second, lines = run_build(force=True)
+    statuses = {(r.client_id, r.name): r.status for r in second.results}
+    assert statuses[("sever-logistics", "fragile")] == "failed"
+    assert {s for (c, n), s in statuses.items() if c == "sever-logistics" and n != "fragile"} == {"held"}
+    assert {s for (c, _), s in statuses.items() if c == "harbor-health"} == {"ok"}  # another client is not held back
+    after = {p.name: p.read_bytes() for p in pack.iterdir()}
+    assert set(after) == set(before) | {"fragile.failed.ipynb"}  # the error notebook, to open
+    assert all(after[name] == data for name, data in before.items())  # the previous pack, cover page included
+    manifest = json.loads((out / "manifest.json").read_text())
+    for entry in manifest["documents"]:
+        if entry["client_id"] == "sever-logistics" and entry["name"] != "fragile":
+            # the previous build's entry, the pack holds its files; marked held, with the reason
+            assert entry["status"] == "held" and entry["error"] == "not updated: fragile failed", entry
+            assert entry["files"] == entries[entry["name"]]["files"]
+            assert entry["fingerprint"] == entries[entry["name"]]["fingerprint"]
+    assert any(line.startswith("  failed: sever-logistics fragile: ValueError: injected failure") for line in lines), lines
+    assert any(line.startswith("  not updated: sever-logistics:") and "(fragile failed)" in line for line in lines), lines
+    index = visible_text((out / "index.html").read_text(encoding="utf-8"))
+    assert "Packs not updated" in index and "not updated: fragile failed" in index and "previous version kept" in index
+
+    # Fixed: the held documents are the previous build's, unchanged since, so they are reused; the
+    # failed one is built, and the pack is complete again.
+    monkeypatch.delenv("PMWORKBOOK_TEST_BREAK")
+    third, lines = run_build()
+    mine = {r.name: r for r in third.results if r.client_id == "sever-logistics"}
+    assert mine["fragile"].status == "ok" and not mine["fragile"].reused
+    assert all(r.status == "ok" and r.reused for name, r in mine.items() if name != "fragile")
+    assert not (pack / "fragile.failed.ipynb").exists() and (pack / "fragile.html").exists()
+    assert "Packs not updated" not in (out / "index.html").read_text(encoding="utf-8")
+    assert not (out / ".staging").exists()
+
+
+def test_a_commit_cut_short_is_finished_by_the_next_run(tmp_path):
+    from pmworkbook.batch.packs import COMMITTING, recover
+
+    out = tmp_path / "out"
+    (out / "acme-shop").mkdir(parents=True)
+    (out / "acme-shop" / "a.html").write_text("old a")
+    (out / "acme-shop" / "b.html").write_text("new b")  # moved in before the build was killed
+    (out / "acme-shop" / "a.failed.ipynb").write_text("an earlier failure")
+    marked = out / ".staging" / f"acme-shop{COMMITTING}"
+    (marked / "a").mkdir(parents=True)
+    (marked / "a" / "a.html").write_text("new a")
+    (marked / "index.html").write_text("new cover")
+    (out / ".staging" / "harbor-health" / "x").mkdir(parents=True)  # staged, never committed
+    (out / ".staging" / "harbor-health" / "x" / "x.html").write_text("dropped")
+    recover(out, report=print)
+    assert {p.name: p.read_text() for p in (out / "acme-shop").iterdir()} == {
+        "a.html": "new a", "b.html": "new b", "index.html": "new cover"}
+    assert not (out / ".staging").exists() and not (out / "harbor-health").exists()
+
+
+def test_ctrl_c_during_a_commit_takes_effect_after_it():
+    from pmworkbook.batch.packs import signals_deferred
+
+    steps = []
+    with pytest.raises(KeyboardInterrupt), signals_deferred():
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)
+        steps.append("moved in")  # the rest of the commit still runs
+    assert steps == ["moved in"]
 
 
 def _complete(path: Path) -> bool:
@@ -179,24 +290,30 @@ def test_a_killed_build_leaves_no_partial_file_and_the_next_run_resumes(tmp_path
     process = subprocess.Popen([*PMWORKBOOK, "build", str(DEMO), "--out", str(out), "--jobs", "2", "--verbose"],
                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     deadline = time.monotonic() + 240
-    done = 0
-    while done < 4 and time.monotonic() < deadline:  # let a few documents finish, then interrupt mid-build
+    committed: list[Path] = []
+    while time.monotonic() < deadline:  # a client's pack moved in (its cover page comes last), then a document of another
         line = process.stdout.readline()
-        done += " ok (" in line
-    os.killpg(process.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
+        if committed and " ok (" in line:
+            break
+        committed = committed or list(out.glob("*/index.html"))
+    os.killpg(process.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group, mid-build
     tail = process.communicate(timeout=120)[0]
     assert process.returncode == 130, tail
     assert "Interrupted" in tail
     assert not list(out.rglob("*.partial*")), list(out.rglob("*.partial*"))
+    assert not (out / ".staging").exists()  # what was staged for a client not yet complete is dropped
     for path in out.rglob("*"):
         if path.is_file():
             assert _complete(path), path
-    built = {d["name"] + "@" + d["client_id"] for d in json.loads((out / "manifest.json").read_text())["documents"] if d["status"] == "ok"}
-    assert len(built) >= 4
+    documents = json.loads((out / "manifest.json").read_text())["documents"]
+    built = [d for d in documents if d["status"] == "ok"]
+    packs = {d["client_id"] for d in built}
+    assert packs and all(len([d for d in built if d["client_id"] == c]) == document_count(c) for c in packs)  # whole packs
+    assert {p.parent.name for p in out.glob("*/index.html")} == packs
     result = run_cli("build", DEMO, "--out", out, "--jobs", "2")
     assert result.returncode == 0, result.stdout + result.stderr
     reused = int(re.search(r"Done: \d+ built, (\d+) reused", result.stdout)[1])
-    assert reused >= len(built) - 2  # those still being written at the signal may be rebuilt
+    assert reused == len(built)  # every document in a pack; a client's staged documents were built again
     assert "0 failed" in result.stdout
 
 

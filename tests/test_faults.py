@@ -1,12 +1,15 @@
 """Faults during a build: a worker killed mid-build, the build itself killed, two builds into one
-folder, a document whose export outlasts --timeout, more --jobs than the machine carries, and a
-Dask scheduler that does not answer. Each ends with every good document built, a truthful
-manifest, and no stray process."""
+folder, a document whose export outlasts --timeout, more --jobs than the machine carries, a Dask
+scheduler that does not answer, a disk that fills up. Each ends with every good document built
+or its client's previous pack whole, a truthful manifest and index (or a message that says the
+index is stale, and why), and no stray process."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -19,10 +22,11 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from conftest import DEMO, PMWORKBOOK, ROOT
 from pmworkbook.batch import run
-from pmworkbook.batch.build import BuildLocked, build, output_lock
+from pmworkbook.batch.build import RESERVE, BuildLocked, build, output_lock
 from pmworkbook.batch.jobs import Settings, plan_jobs
 from pmworkbook.batch.run import SchedulerUnreachable
 from pmworkbook.batch.worker import run_job
+from pmworkbook.core.files import SpaceReserve
 from pmworkbook.core.templates import Templates
 from pmworkbook.documents.kinds import DocumentKind
 from pmworkbook.plan.validation import validate
@@ -119,7 +123,9 @@ def test_the_time_limit_covers_the_export_not_only_the_notebook(tmp_path):
     assert result.status == "failed"
     assert "time limit of 2 s" in result.error and "export" in result.error, result.error
     assert time.monotonic() - started < 20
-    assert not list((tmp_path / "out").rglob("*.pdf")) and not list((tmp_path / "out").rglob("*.staging"))
+    assert not list((tmp_path / "out").rglob("*.pdf"))
+    # Only the error notebook is left in its staging folder, for the build to move into the pack.
+    assert [p.name for p in job.staging_dir.iterdir()] == ["long_table.failed.ipynb"]
 
 
 def test_more_jobs_than_the_machine_carries_are_capped_with_a_message(tmp_path):
@@ -157,29 +163,122 @@ def build_cli(out: Path, *args: str) -> subprocess.CompletedProcess:
                            "--formats", "html", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
 
 
-def test_a_full_disk_fails_documents_but_keeps_their_previous_versions(small_disk):
+def fill(disk: Path, leave: int = 0) -> None:
+    """Fill the file system, leaving about `leave` bytes free."""
+    with (disk / "filler").open("ab") as handle:
+        for size in (1 << 16, 1 << 12, 1):
+            with contextlib.suppress(OSError):
+                while shutil.disk_usage(disk).free - size >= leave:
+                    handle.write(b"\0" * size)
+                    handle.flush()
+
+
+def pack(out: Path, client_id: str = "sever-logistics") -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in (out / client_id).iterdir()}
+
+
+def assert_pack_unchanged(before: dict[str, bytes], after: dict[str, bytes]) -> None:
+    """The previous pack byte for byte, cover page included; at most error notebooks beside it."""
+    assert all(after.get(name) == data for name, data in before.items()), [n for n in before if after.get(n) != before[n]]
+    assert all(name.endswith(".failed.ipynb") for name in set(after) - set(before)), set(after) - set(before)
+
+
+def assert_nothing_left_over(out: Path) -> None:
+    assert not list(out.rglob("*.partial*")) and not (out / ".staging").exists() and not (out / RESERVE).exists()
+
+
+def test_a_full_disk_fails_the_client_keeps_its_previous_pack_and_the_index_says_so(small_disk):
     out = small_disk / "out"
     first = build_cli(out)
     assert first.returncode == 0, first.stdout + first.stderr
-    before = {p.name: p.read_bytes() for p in (out / "sever-logistics").iterdir()}
-    filler = small_disk / "filler"
-    with filler.open("wb") as handle:  # leave about 100 kB: too little for a calendar's notebook and page
-        free = os.statvfs(small_disk).f_bavail * os.statvfs(small_disk).f_frsize
-        handle.write(b"\0" * max(0, free - 100_000))
+    before = pack(out)
+    fill(small_disk, leave=100_000)  # too little for a calendar's notebook and page
     second = build_cli(out, "--force")
     assert second.returncode == 1 and "Traceback" not in second.stderr, second.stdout + second.stderr
     assert "No space left on device" in second.stdout
-    after = {p.name: p.read_bytes() for p in (out / "sever-logistics").iterdir()}
-    for name, data in before.items():  # each file is its old version or a whole new one, never cut short
-        assert name in after and (after[name] == data or len(after[name]) > 0), name
-    failed = [line for line in second.stdout.splitlines() if line.startswith("  failed:")]
-    assert failed, second.stdout
-    for line in failed:  # a document that failed kept its previous files exactly
-        document = line.split()[2].rstrip(":")
-        for name, data in before.items():
-            if name.startswith(document + "."):
-                assert after[name] == data, name
-    assert not list(out.rglob("*.partial*"))
+    assert "not updated: sever-logistics: its previous pack kept whole" in second.stdout
+    assert_pack_unchanged(before, pack(out))
+    documents = manifest(out)["documents"]
+    failed = [d for d in documents if d["status"] == "failed"]
+    assert failed and all("No space left on device" in d["error"] for d in failed)
+    assert all(d["status"] in ("failed", "held") for d in documents)  # none is reported as built
+    for entry in documents:
+        if entry["status"] == "held":
+            assert entry["error"].startswith("not updated: ") and entry["error"].endswith(" failed")
+            assert entry["files"] and all(before[f["name"]] and (out / "sever-logistics" / f["name"]).exists()
+                                          for f in entry["files"])
+    index = (out / "index.html").read_text(encoding="utf-8")  # written in the space held for it
+    assert "Packs not updated" in index and "No space left on device" in index
+    assert "stale" not in second.stderr
+    assert_nothing_left_over(out)
+
+
+HOG = """\
+import os
+path = os.environ.get("PMWORKBOOK_TEST_HOG")
+if path:  # another program fills the disk while the build runs
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    for size in (1 << 16, 1 << 12, 1):
+        try:
+            while True:
+                os.write(fd, b"x" * size)
+        except OSError:
+            pass
+    os.close(fd)
+"""
+
+
+def test_a_disk_filled_to_the_last_byte_during_a_build_still_gets_an_index_that_says_so(small_disk, tmp_path, monkeypatch,
+                                                                                       capsys):
+    from pmworkbook.cli import main
+    from pmworkbook.documents.kinds import document_kinds
+
+    notebook = new_notebook(cells=[
+        new_code_cell('client = None\noutput_dir = ""\ntemplates = ""', metadata={"tags": ["parameters"]}),
+        new_code_cell(HOG)])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, tmp_path / "hog.ipynb")
+    hog = DocumentKind(name="hog", notebook=tmp_path / "hog.ipynb", title_key="documents.pack", order=1)  # first
+    monkeypatch.setitem(document_kinds.kinds, hog.name, hog)
+    kinds = [hog, document_kinds.get("communication_calendar"), document_kinds.get("service_log")]
+    monkeypatch.setattr(document_kinds, "in_pack", lambda: kinds)
+    out = small_disk / "out"
+    arguments = ["build", str(DEMO), "--out", str(out), "--clients", "sever-logistics", "--formats", "html", "--jobs", "1"]
+    assert main(arguments) == 0, capsys.readouterr()
+    before = pack(out)
+    monkeypatch.setenv("PMWORKBOOK_TEST_HOG", str(small_disk / "hog"))
+    free_at_release: list[int] = []
+    release = SpaceReserve.release
+    monkeypatch.setattr(SpaceReserve, "release", lambda self: free_at_release.append(shutil.disk_usage(small_disk).free)
+                        or release(self))
+    capsys.readouterr()
+    assert main([*arguments, "--force"]) == 1
+    captured = capsys.readouterr()
+    assert free_at_release == [0]  # not a byte left but the space held for the manifest and index
+    assert "Traceback" not in captured.err and "stale" not in captured.err, captured.err
+    assert_pack_unchanged(before, pack(out))
+    statuses = {d["name"]: (d["status"], d["error"]) for d in manifest(out)["documents"]}
+    assert {status for status, _ in statuses.values()} <= {"failed", "held"}
+    assert any("No space left on device" in error for _, error in statuses.values()), statuses
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "Packs not updated" in index and "No space left on device" in index
+    assert_nothing_left_over(out)
+
+
+def test_a_disk_full_before_the_build_says_on_stderr_that_the_index_is_stale(small_disk):
+    out = small_disk / "out"
+    assert build_cli(out).returncode == 0
+    before, index = pack(out), (out / "index.html").read_bytes()
+    fill(small_disk)  # not a byte left, for documents or for the space held for the index
+    result = build_cli(out, "--force")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stdout + result.stderr
+    stale = [line for line in result.stderr.splitlines() if "stale" in line]
+    assert len(stale) == 1, result.stderr
+    assert stale[0] == (f"pmworkbook: {out / 'index.html'} and manifest.json are stale (they show an earlier run): this run "
+                        f"could not write them (No space left on device); make room in {out} and run the same command again")
+    assert (out / "index.html").read_bytes() == index
+    assert_pack_unchanged(before, pack(out))
+    assert_nothing_left_over(out)
 
 
 def test_a_read_only_output_folder_is_one_line_and_exit_2(small_disk):

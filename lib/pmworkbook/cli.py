@@ -99,6 +99,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         for problems in outcome.refused.values():
             for problem in problems:
                 print(f"  {problem}", file=sys.stderr)
+    if outcome.report_error:
+        _error(outcome.report_error)
+    if outcome.refused:
         return EXIT_BAD_INPUT
     return EXIT_FAILED if outcome.failed or outcome.report_error else EXIT_OK
 

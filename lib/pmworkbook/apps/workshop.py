@@ -168,5 +168,8 @@ class WorkshopSession:
         return candidate
 
     def build(self, client_id: str, out: Path, report: Callable[[str], None]) -> BuildOutcome:
-        return build(self.path, Settings(out=out, templates_folder=self.templates.folder), clients=[client_id], jobs=2,
-                     progress="quiet", report=report)
+        outcome = build(self.path, Settings(out=out, templates_folder=self.templates.folder), clients=[client_id], jobs=2,
+                        progress="quiet", report=report)
+        if outcome.report_error:
+            report(outcome.report_error)
+        return outcome

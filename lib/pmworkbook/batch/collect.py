@@ -8,11 +8,14 @@ A client id cannot begin with "_", so that folder is never a pack."""
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 from pmworkbook.batch import index_pages
+from pmworkbook.batch.build import output_lock
 from pmworkbook.batch.jobs import Result, Settings, plan_jobs
-from pmworkbook.batch.manifest import write_manifest
+from pmworkbook.batch.manifest import read_manifest, write_manifest
+from pmworkbook.batch.packs import Packs
 from pmworkbook.batch.worker import run_job
 from pmworkbook.core.files import atomic_write_text
 from pmworkbook.documents.kinds import document_kinds
@@ -43,9 +46,17 @@ def collect_and_report(validation: Validation, client_id: str, responses_dir: Pa
     (settings.out / client.id / RESPONSES_FILE).unlink(missing_ok=True)
     jobs = plan_jobs([client], settings, [document_kinds.get("evaluation_report")],
                      extra={"responses": str(responses_file.resolve())})
-    results = [run_job(job) for job in jobs]
-    write_manifest(settings.out, portfolio.portfolio, validation.source, results)
-    index_pages.write_all(settings.out, validation, settings.templates, {client.id})
+    # One writer at a time in the output folder, as for `build`; the reports are moved into the pack
+    # together with its cover page, or, if one fails, none of them.
+    with output_lock(settings.out, wait=True, report=lambda line: print(line, file=sys.stderr)):
+        packs = Packs(settings.out, jobs, [], read_manifest(settings.out),
+                      cover=lambda client_id, documents: index_pages.pack_page(client, documents, settings.templates))
+        for job in jobs:
+            packs.add(run_job(job))
+        packs.unfinished()
+        results = packs.done
+        write_manifest(settings.out, portfolio.portfolio, validation.source, results)
+        index_pages.write_index(settings.out, validation, settings.templates)
     return collected, results
 
 

@@ -21,6 +21,10 @@ from pmworkbook.documents.kinds import FORMATS, DocumentKind, document_kinds
 if TYPE_CHECKING:  # workers unpickle jobs; they never need pydantic's models
     from pmworkbook.portfolio.model import Client
 
+# Where workers write: <out>/.staging/<client>/<document>/. Only the build process moves files from
+# there into a pack (pmworkbook.batch.packs). A client id never begins with a dot.
+STAGING = ".staging"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -57,13 +61,19 @@ class Job:
     def name(self) -> str:
         return f"{self.kind}_{self.variant}" if self.variant else self.kind
 
+    @property
+    def staging_dir(self) -> Path:
+        """The folder its worker writes the document's files to: in the output folder, so that moving
+        them into the pack is a rename."""
+        return Path(self.out_dir).parent / STAGING / self.client_id / self.name
+
 
 @dataclass
 class Result:
     client_id: str
     name: str
     kind: str
-    status: str  # "ok" or "failed"
+    status: str  # "ok", "failed", or "held": built, but not moved into the pack because another of its client's failed
     seconds: float
     files: list[dict[str, str]] = field(default_factory=list)
     error: str = ""

@@ -67,9 +67,10 @@ def write_manifest(out: Path, title: str, source: Path | str, results: Iterable[
     return atomic_write_text(out / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
 
 
-def split_reusable(planned: list[Job], out: Path, force: bool) -> tuple[list[Result], list[Job]]:
-    """The planned documents already built from the same inputs (their results), and those to build."""
-    earlier = {} if force else read_manifest(out)
+def split_reusable(planned: list[Job], out: Path, force: bool, entries: Entries | None = None) -> tuple[list[Result], list[Job]]:
+    """The planned documents already built from the same inputs (their results), and those to build.
+    `entries`: the manifest, if it has been read."""
+    earlier = {} if force else entries if entries is not None else read_manifest(out)
     reused: list[Result] = []
     todo: list[Job] = []
     for job in planned:
@@ -91,8 +92,9 @@ def remove_pack(out: Path, client_id: str) -> None:
 
 
 def reusable(job: Job, entry: dict[str, Any] | None) -> Result | None:
-    """The earlier result of `job` if its inputs are unchanged and its files are intact."""
-    if not entry or entry.get("status") != "ok" or entry.get("fingerprint") != job.fingerprint:
+    """The earlier result of `job` if its inputs are unchanged and its files are intact. A held
+    entry is the previous build's document, still in the pack: reusable like any other."""
+    if not entry or entry.get("status") not in ("ok", "held") or entry.get("fingerprint") != job.fingerprint:
         return None
     folder = Path(job.out_dir)
     for file in entry["files"]:
@@ -100,14 +102,16 @@ def reusable(job: Job, entry: dict[str, Any] | None) -> Result | None:
         if not path.exists() or sha256(path) != file["sha256"]:
             return None
     known = set(Result.__dataclass_fields__)
-    return Result(**{**{k: v for k, v in entry.items() if k in known}, "reused": True, "seconds": 0.0, "stale": False})
+    return Result(**{**{k: v for k, v in entry.items() if k in known}, "status": "ok", "error": "", "reused": True,
+                     "seconds": 0.0, "stale": False})
 
 
 def remove_partials(out: Path) -> None:
-    """Temporary files and staging folders an interrupted build left behind (never at a final name)."""
+    """Temporary files an interrupted build left behind (never at a final name), and the staging
+    folders of earlier versions (.<document>.staging in a pack); the staging area is packs.recover's."""
     import shutil
 
-    for path in out.glob("*/.*.partial*"):
+    for path in [*out.glob(".*.partial*"), *out.glob("*/.*.partial*")]:
         path.unlink(missing_ok=True)
     for path in out.glob("*/.*.staging"):
         shutil.rmtree(path, ignore_errors=True)

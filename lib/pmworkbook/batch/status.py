@@ -1,6 +1,7 @@
 """`pmworkbook status`: the weekly status report of every client with a task register, with the
-build's engine (warm-kernel workers, locally or on Dask), its isolation (staging, one document's
-failure fails it alone), its incremental reuse (the registers' contents are in each report's
+build's engine (warm-kernel workers, locally or on Dask), its isolation (one report's failure fails
+it alone; a report and its e-mail are moved into the client's pack together, or neither is, and
+the pack stays as it was), its space held for the manifest and pages, its incremental reuse (the registers' contents are in each report's
 fingerprint) and its progress; then the e-mail to each report's audience with the PDF attached,
 and outputs/status-<week>.html, the portfolio at a glance, red first.
 
@@ -21,9 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from pmworkbook.batch import index_pages
-from pmworkbook.batch.build import check_writable, output_lock, prepare_run, select_clients, sigterm_as_interrupt
+from pmworkbook.batch.build import check_writable, output_lock, prepare_run, select_clients, sigterm_as_interrupt, write_reports
 from pmworkbook.batch.jobs import Job, Result, Settings, plan_jobs
 from pmworkbook.batch.manifest import read_manifest, remove_partials, sha256, write_manifest
+from pmworkbook.batch.packs import Packs
 from pmworkbook.batch.progress import Progress
 from pmworkbook.batch.run import run_jobs
 from pmworkbook.core.files import atomic_write_text
@@ -52,6 +54,7 @@ class StatusOutcome:
     refused_whole: bool = False
     interrupted: bool = False
     report_error: str = ""
+    notes: list[str] = field(default_factory=list)  # what went wrong besides reports (a cover page not rewritten)
 
     @property
     def failed(self) -> list[Result]:
@@ -101,30 +104,36 @@ def _status(portfolio_path: Path, settings: Settings, week: Week, day: dt.date, 
         planned += plan_jobs([client], settings, kinds=[kind], extra={"as_of": day.isoformat(), "inputs": files})
 
     out = settings.out
-    reused, todo, workers = prepare_run(out, planned, force, jobs, dask_address, report)
-    outcome.results += reused
+    run = prepare_run(out, planned, force, jobs, dask_address, report)
+    outcome.results += run.reused
     if progress != "quiet":
-        where = f"Dask at {dask_address}" if dask_address else f"{workers} worker(s)"
-        report(f"Building {len(todo)} of {len(planned)} status reports for {week} ({len(outcome.results)} unchanged, reused) "
-               f"with {where} into {out}")
-    bar = Progress(len(todo), report, progress)
-    fresh: list[Result] = []
+        where = f"Dask at {dask_address}" if dask_address else f"{run.workers} worker(s)"
+        report(f"Building {len(run.todo)} of {len(planned)} status reports for {week} ({len(outcome.results)} unchanged, "
+               f"reused) with {where} into {out}")
+    packs = Packs(out, run.todo, run.reused, run.earlier,
+                  cover=lambda client_id, documents: index_pages.pack_page(by_id[client_id], documents, templates))
+    bar = Progress(len(run.todo), report, progress)
+    fresh = packs.done
     started = time.perf_counter()
     try:
         with sigterm_as_interrupt():
-            for job, result in run_jobs(todo, workers, dask_address):
+            packs.start()
+            for job, result in run_jobs(run.todo, run.workers, dask_address):
                 if result.status == "ok":
                     _write_email(result, job, by_id[job.client_id], settings, week, day)
-                fresh.append(result)
                 bar.update(result)
+                packs.add(result)
     except KeyboardInterrupt:
         outcome.interrupted = True
     finally:
+        packs.unfinished()
         for client_id, problems in outcome.bad_inputs.items():
             fresh.append(Result(client_id, f"{KIND}_{week}", KIND, "failed", 0.0, error=str(problems[0]), variant=str(week)))
         outcome.results += fresh
         outcome.results.sort(key=lambda r: (r.client_id, r.name))
-        _record(outcome, portfolio_path, settings, fresh)
+        outcome.notes += packs.notes
+        run.reserve.release()
+        _record(outcome, portfolio_path, settings, [*run.restored, *fresh])
         remove_partials(out)
     seconds = time.perf_counter() - started
     if progress != "quiet" or outcome.failed:
@@ -133,18 +142,21 @@ def _status(portfolio_path: Path, settings: Settings, week: Week, day: dt.date, 
                f"{len(outcome.results) - len(outcome.failed) - reused_count} built, "
                f"{reused_count} reused, {len(outcome.failed)} failed in {seconds:.1f}s."
                + (f" Open {outcome.overview}" if outcome.overview else ""))
+    for note in outcome.notes:
+        report(f"  {note}")
     if outcome.interrupted:
         raise KeyboardInterrupt
     return outcome
 
 
 def _write_email(result: Result, job: Job, client: Client, settings: Settings, week: Week, day: dt.date) -> None:
-    """status_email_<week>.eml beside the report: its page made, the PDF (else the HTML) attached.
-    Built here, after the worker, because the worker makes the PDF after the notebook has run."""
+    """status_email_<week>.eml beside the report, in its staging folder (it is moved into the pack
+    with the report): its page made, the PDF (else the HTML) attached. Built here, after the
+    worker, because the worker makes the PDF after the notebook has run."""
     from pmworkbook.documents.status_report import StatusReport, email_name
     from pmworkbook.render.eml import write_eml
 
-    folder = Path(job.out_dir)
+    folder = job.staging_dir
     attachment = next((folder / f"{job.name}.{suffix}" for suffix in ("pdf", "html") if (folder / f"{job.name}.{suffix}").exists()), None)
     try:
         document = StatusReport(client, settings.templates, folder, week=str(week), as_of=day.isoformat(),
@@ -157,20 +169,24 @@ def _write_email(result: Result, job: Job, client: Client, settings: Settings, w
 
 
 def _record(outcome: StatusOutcome, portfolio_path: Path, settings: Settings, fresh: list[Result]) -> None:
-    """The manifest (these reports among the packs' documents), the pack pages, and the overview."""
+    """The manifest (these reports among the packs' documents), the index, and the overview (the
+    pack pages were moved in with the reports)."""
     validation, out = outcome.validation, settings.out
     assert validation.portfolio is not None and outcome.week is not None
+    title, week = validation.portfolio.portfolio, outcome.week
     refused_text = {c: [str(p) for p in problems] for c, problems in outcome.refused.items()}
     # Every client the build refuses keeps its documents marked stale, as after `build`.
     refused_text.update({c: [str(p) for p in validation.errors if (p.client_id or p.client) == c]
                          for c in validation.refused if c not in refused_text})
     known = {c.id for c in validation.portfolio.clients} | set(validation.refused)
-    try:
-        write_manifest(out, validation.portfolio.portfolio, portfolio_path, fresh, refused_text, known)
-        index_pages.write_all(out, validation, settings.templates, {r.client_id for r in outcome.results})
+
+    def overview() -> None:
         outcome.overview = write_overview(out, outcome, settings)
-    except OSError as exc:
-        outcome.report_error = f"the manifest, index pages or overview in {out} could not be written: {exc.strerror or exc}"
+
+    outcome.report_error = write_reports(
+        out, lambda: write_manifest(out, title, portfolio_path, fresh, refused_text, known),
+        [(out / "index.html", lambda: index_pages.write_index(out, validation, settings.templates)),
+         (out / overview_name(week), overview)])
 
 
 def write_overview(out: Path, outcome: StatusOutcome, settings: Settings) -> Path:

@@ -36,7 +36,6 @@ from pmworkbook.batch.manifest import sha256
 from pmworkbook.core.templates import NOTEBOOKS_DIR
 
 _UNUSED_MODULES = ("rfc3987_syntax",)
-STAGING_SUFFIX = ".staging"  # .<document>.staging/ in the client's folder, while it is being built
 _state = {"heap_frozen": False}
 
 
@@ -104,28 +103,40 @@ def own_files(staging: Path, job: Job) -> list[Path]:
     return [path for path in pages if path.exists()] + sorted(beside)
 
 
+def keep_only(staging: Path, keep: list[Path]) -> None:
+    """Remove from the staging folder what is not to be moved into the pack (temporary files,
+    anything a notebook wrote that its kind does not declare)."""
+    for path in staging.iterdir():
+        if path not in keep:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+
+
 def run_job(job: Job) -> Result:
-    """Execute one document's notebook and export it.
+    """Execute one document's notebook and export it, into its staging folder.
 
     Everything the document writes (its notebook, HTML, PDF and the files its notebook writes
-    beside it) goes to a staging folder first and is moved into the pack only when all of it is
-    written: a document that fails, runs out of time or meets a full disk leaves its previous
-    version whole. The kept notebook's `output_dir` names that staging folder."""
+    beside it) stays in the staging folder `job.staging_dir`, which then holds exactly the files
+    of the result: the build process moves them into the pack together with the client's other
+    documents, or not at all (pmworkbook.batch.packs). A document that fails keeps its executed
+    notebook there as <document>.failed.ipynb. The kept notebook's `output_dir` names the
+    staging folder."""
     lean_imports()
     import papermill
 
     from pmworkbook.render import html, pdf
 
     started = time.perf_counter()
-    folder = Path(job.out_dir)
-    staging = folder / f".{job.name}{STAGING_SUFFIX}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    staging = job.staging_dir
+    shutil.rmtree(staging, ignore_errors=True)  # what a worker that died here left
     notebook_path = staging / f"{job.name}.ipynb"
-    failed = folder / f"{job.name}.failed.ipynb"
+    failed = staging / f"{job.name}.failed.ipynb"
     templates = job.settings.templates
     try:
         with time_limit(job.settings.timeout):
+            staging.mkdir(parents=True)
             notebook = papermill.execute_notebook(
                 job.notebook, str(notebook_path), parameters={**job.parameters, "output_dir": str(staging)},
                 kernel_name="python3", engine_name="pmworkbook", progress_bar=False, log_output=False, cwd=str(NOTEBOOKS_DIR),
@@ -138,20 +149,18 @@ def run_job(job: Job) -> Result:
             if "pdf" in job.settings.formats:
                 pdf.write_pdf(page, staging / f"{job.name}.pdf", job.language, templates)
             staged = own_files(staging, job)
+            keep_only(staging, staged)
             files = [{"name": p.name, "sha256": sha256(p)} for p in staged]
-            for path in staged:  # renames within one file system: no space needed, nothing half-written
-                os.replace(path, folder / path.name)
-            failed.unlink(missing_ok=True)
         return Result(job.client_id, job.name, job.kind, "ok", time.perf_counter() - started, files, variant=job.variant,
                       fingerprint=job.fingerprint)
     except Exception as exc:  # noqa: BLE001 - any failure fails this document only
         with contextlib.suppress(OSError):
             if notebook_path.exists():
                 os.replace(notebook_path, failed)  # keep the error notebook for the user to open
+            keep_only(staging, [failed])
         return Result.failure(job, first_line(exc), time.perf_counter() - started,
                               [{"name": failed.name, "sha256": sha256(failed)}] if failed.exists() else [])
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
         freeze_heap_once()
 
 

@@ -95,3 +95,40 @@ def cached_by_version(load: Callable[[Path], T], maxsize: int = 64) -> Callable[
 
     cached.cache_clear = by_version.cache_clear  # type: ignore[attr-defined]
     return cached
+
+
+class SpaceReserve:
+    """Disk space held for the files a run must write at its very end (the manifest and index), so
+    that a disk the run fills up still takes them: a hidden file of `size` bytes, written at the
+    start and deleted right before those files are written.
+
+    The file is written, not only sized (a sparse or fallocated file may hold no blocks on a
+    compressing file system), with random bytes that no compression or deduplication shrinks. On a
+    disk already too full it keeps what it could get."""
+
+    CHUNK = 1 << 16
+
+    def __init__(self, path: Path, size: int):
+        self.path = path
+        self.size = size
+        self.held = 0
+
+    def claim(self) -> int:
+        """Hold the space; returns how many bytes could be held."""
+        chunk = os.urandom(self.CHUNK)
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        except OSError:
+            return 0
+        try:
+            while self.held < self.size:
+                self.held += os.write(fd, chunk[: min(self.CHUNK, self.size - self.held)])
+        except OSError:
+            pass  # full: keep what was written
+        finally:
+            os.close(fd)
+        return self.held
+
+    def release(self) -> None:
+        self.path.unlink(missing_ok=True)
+        self.held = 0
