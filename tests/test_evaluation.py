@@ -447,6 +447,7 @@ def test_validate_warns_of_a_rater_group_planned_below_its_threshold(tmp_path, d
     raw = json.loads(json.dumps(demo_raw, default=str))
     acme = next(c for c in raw["clients"] if c["id"] == "acme-shop")
     acme["evaluation"] = {"raters": {"self": 1, "manager": 1, "team": 2, "client": 0}, "agency_pm_raters": 1}
+    next(c for c in raw["clients"] if c["id"] == "harbor-health")["evaluation"]["raters"]["client"] = 2
     result = run_cli("validate", write_portfolio(tmp_path / "p.yaml", raw))
     assert result.returncode == 0, result.stderr  # warnings only
     warnings = [line for line in result.stderr.splitlines() if "'acme-shop'" in line]
@@ -474,7 +475,7 @@ def test_validate_warns_when_forms_have_nowhere_to_go(demo_raw):
 
 ANONYMITY_MINIMUMS = {  # each group's minimum as the sentence names it, joined as the language lists things
     "acme-shop": "minimalną liczbę odpowiedzi (samoocena\u00a0–\u00a01, przełożony\u00a0–\u00a01, zespół\u00a0–\u00a03, klient\u00a0–\u00a03).",
-    "huaxin-retail": "评估人组只有在回复人数达到最低要求（自评1人、上级1人、团队3人、客户3人）时才会显示。",
+    "huaxin-retail": "评估人组只有在回复数达到最低要求（自评1份、上级1份、团队3份、客户3份）时才会显示。",
     "sever-logistics": "минимальное число ответов (самооценка\u00a0—\u00a01, руководитель\u00a0—\u00a01, команда\u00a0—\u00a03, заказчик\u00a0—\u00a03).",
     "harbor-health": "minimum number of responses (1 for the self-rating, 1 for the manager, 3 for the team, 3 for the client).",
 }
@@ -493,5 +494,5 @@ def test_the_anonymity_rule_names_each_groups_minimum_in_a_sentence_not_as_label
     assert not [label for label in labels if re.search(rf"[,、（(]\s*{re.escape(label)}[:：]", text)]
     # the counts go through Babel's plural forms: another threshold reads as its language writes it
     assert document.fmt.plural("evaluation.report.anonymity_minimum.team", 5) == \
-        {"acme-shop": "zespół\u00a0–\u00a05", "huaxin-retail": "团队5人", "sever-logistics": "команда\u00a0—\u00a05",
+        {"acme-shop": "zespół\u00a0–\u00a05", "huaxin-retail": "团队5份", "sever-logistics": "команда\u00a0—\u00a05",
          "harbor-health": "5 for the team"}[client_id]

@@ -5,6 +5,7 @@ letter and its .eml: test_letters.py)."""
 from __future__ import annotations
 
 import contextlib
+import copy
 import html as htmllib
 import re
 import subprocess
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import DEMO, DEMO_LANGUAGES, run_cli, visible_text
+from conftest import DEMO, DEMO_LANGUAGES, run_cli, visible_text, write_portfolio
 from pmworkbook.core.templates import BUNDLED_TEMPLATES, Templates
 from pmworkbook.plan.validation import validate
 
@@ -110,17 +111,26 @@ def test_the_escalation_path_names_people_agency_first_then_the_clients_sponsor(
     assert rows[-1][3] == t["escalation_client"].format(hours=96)  # 24 + 48 + 24 after the first contact
 
 
-def test_a_step_nobody_holds_is_left_out_and_validate_warns_about_it_and_about_owners(demo_packs):
-    # harbor-health has no account manager: the escalation skips that step (and its wait), and the
-    # monthly review it would own names the role; both are warnings naming client, field and fix
-    html = (demo_packs / "harbor-health" / "role_description_client_pm.html").read_text(encoding="utf-8")
+def test_a_step_nobody_holds_is_left_out_and_validate_warns_about_it_and_about_owners(demo_raw, tmp_path):
+    # harbor-health without its account manager: the escalation skips that step (and its wait), and
+    # the monthly review it would own names the role; both are warnings naming client, field and fix
+    from pmworkbook.documents.role import RoleDescription
+
+    raw = copy.deepcopy(demo_raw)
+    harbor = next(c for c in raw["clients"] if c["id"] == "harbor-health")
+    harbor["people"] = [p for p in harbor["people"] if p["role"] != "account_manager"]
+    path = write_portfolio(tmp_path / "portfolio.yaml", raw)
+    for name in ("tasks", "requests", "decisions", "risks"):  # the registers beside the demo, where the portfolio names them
+        (tmp_path / harbor[name]).write_bytes((DEMO.parent / harbor[name]).read_bytes())
+    validation = validate(path, Templates.get())
+    html = str(RoleDescription(validation.require().client("harbor-health"), Templates.get()).support())
     rows = escalation_rows(html)
     assert [row[0] for row in rows] == ["Tom Becker", "Ewa Lewandowska", "Marcus Lee"]
     assert "Account manager" not in " ".join(" ".join(row) for row in rows)
     t = Templates.get().text("i18n", "en")  # the waits add up: the account manager's 24 h are skipped with the step
     assert [row[3] for row in rows] == [t["role.escalation_first"], t.format("role.escalation_after", hours=48),
                                         t.format("role.escalation_client", hours=72)]
-    problems = validate(DEMO, Templates.get()).problems_of("harbor-health")
+    problems = validation.problems_of("harbor-health")
     step = [p for p in problems if "escalation path leaves that step out" in p.message]
     owner = [p for p in problems if "owner of monthly_review" in p.message]
     assert step and owner
