@@ -23,6 +23,7 @@ from babel.dates import format_interval, format_skeleton
 from pmworkbook.core.files import atomic_write_text
 from pmworkbook.core.problems import DocumentError
 from pmworkbook.core.templates import DEMO_PORTFOLIO, Templates
+from pmworkbook.core.text import shorten
 from pmworkbook.documents.base import Document
 from pmworkbook.plan import status
 from pmworkbook.portfolio.model import Client, Person
@@ -32,7 +33,10 @@ from pmworkbook.render.fragments import Fragment
 
 # Rows per list on the page (the rest is counted): the report stays one or two pages.
 LIST_ROWS = {"done": 8, "in_progress": 8, "next_days": 8, "long_term": 6}
+# A task's title, a request, a decision or a risk, and a person's name in the report's narrow
+# columns, in Latin letters (a Chinese character counts two): the whole text is in the register.
 TITLE_CHARACTERS = 90
+NAME_CHARACTERS = 40
 
 
 def json_name(week: status.Week | str) -> str:
@@ -147,7 +151,7 @@ class StatusReport(Document):
             mine = [line for line in shown if line.task.side == side]
             if mine:
                 groups.append({"side": side, "title": self.t[f"status.side_tasks.{side}"], "lines": [
-                    {"id": line.task.id, "title": _shorten(line.task.title), "owner": line.task.owner,
+                    {"id": line.task.id, "title": _shorten(line.task.title), "owner": _name(line.task.owner),
                      "date": self.day(line.task.done_on if name == "done" else line.task.due),
                      "overdue": line.overdue, "milestone": line.task.milestone} for line in mine]})
         more = len(lines) - len(shown)
@@ -216,7 +220,7 @@ class StatusReport(Document):
         clock = self.client.status.service_hours.replace("-", "–")
         promise = self.plural("status.promise", service.response_hours, clock=clock, city=self.fmt.city(zone))
         complaints = [{"id": c.request.id, "summary": _shorten(c.request.summary), "received": self._moment(c.request.received_at),
-                       "age": self.hours(c.age_hours), "owner": c.request.owner or "—",
+                       "age": self.hours(c.age_hours), "owner": _name(c.request.owner),
                        "step": self._step(c.step)} for c in service.complaints]
         waiting = [{"id": r.id, "kind": self.t[f"status.kinds.{r.kind}"], "summary": _shorten(r.summary),
                     "received": self._moment(r.received_at), "age": self.hours(age), "late": age > service.response_hours}
@@ -238,15 +242,15 @@ class StatusReport(Document):
     def _step(self, step: dict[str, Any] | None) -> str:
         if step is None:
             return "—"
-        return self.t.format("status.escalation_step", role=step["role"], name=step["name"])
+        return self.t.format("status.escalation_step", role=step["role"], name=_name(step["name"]))
 
     def decisions_and_meetings(self) -> Fragment:
         """The decisions needed from the client, with their dates, beside next week's meetings."""
         figures = self.figures
-        decisions = [{"decision": _shorten(d.decision), "due": self.day(d.due), "owner": d.owner or "—", "overdue": overdue}
+        decisions = [{"decision": _shorten(d.decision), "due": self.day(d.due), "owner": _name(d.owner), "overdue": overdue}
                      for d, overdue in figures.decisions]
-        meetings = [{"date": format_skeleton("MMMEd", r["date"], locale=self.fmt.locale), "time": self.fmt.time(r["start"]), "title": r["title"], "channel": r["channel"], "owner": r["owner"]}
-                    for r in figures.meetings]
+        meetings = [{"date": format_skeleton("MMMEd", r["date"], locale=self.fmt.locale), "time": self.fmt.time(r["start"]),
+                     "title": r["title"], "channel": r["channel"], "owner": _name(r["owner"])} for r in figures.meetings]
         daily = [self.t.format("status.daily", item=r["title"], time=self.fmt.time(r["start"])) for r in figures.daily]
         following = self.week.next
         dates = format_interval(following.monday, following.sunday, "MMMd", locale=self.fmt.locale)
@@ -255,7 +259,7 @@ class StatusReport(Document):
 
     def risks(self) -> Fragment:
         risks = [{"risk": _shorten(r.risk), "probability": self._level(r.probability), "impact": self._level(r.impact),
-                  "owner": r.owner or "—", "mitigation": _shorten(r.mitigation)} for r in self.figures.risks]
+                  "owner": _name(r.owner), "mitigation": _shorten(r.mitigation)} for r in self.figures.risks]
         return self.render("status_risks.html.j2", risks=risks, has_risks=self.inputs.risks.path is not None)
 
     def _level(self, score: int) -> str:
@@ -364,7 +368,11 @@ class StatusReport(Document):
 
 
 def _shorten(text: str, width: int = TITLE_CHARACTERS) -> str:
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+    return shorten(text, width)
+
+
+def _name(text: str | None) -> str:
+    return shorten(text, NAME_CHARACTERS) if text else "—"
 
 
 def _signed(fmt: Any, days: int) -> str:
