@@ -5,11 +5,14 @@ their fonts cannot draw; WeasyPrint's copy of the emoji font does not outlive it
 
 from __future__ import annotations
 
+import gc
 import html
+import multiprocessing
 import os
 import re
 import subprocess
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -171,25 +174,41 @@ def test_an_emoji_label_draws_without_a_missing_glyph_warning():
     plt.close(figure)
 
 
-def test_the_emoji_font_copy_lives_in_a_folder_of_the_process_and_killed_workers_leave_none(tmp_path):
+def test_the_emoji_font_copy_lives_in_a_folder_of_the_process_and_killed_workers_leave_none(tmp_path, monkeypatch):
     # WeasyPrint copies the @font-face font (11 MB) into a folder it removes when the process ends; a
     # worker killed at its time limit cannot. The folder carries the process id; those of processes
     # that are gone are removed by the next one.
-    code = ("import os; from pmworkbook.render import pdf; from pmworkbook.core.templates import Templates\n"
-            "from pathlib import Path\n"
-            "page = '<html lang=\"en\"><head><style id=\"document-style\"></style></head><body>Go 🚀</body></html>'\n"
-            f"pdf.write_pdf(page, Path({str(tmp_path / 'x.pdf')!r}), 'en', Templates.get())\n"
-            "folder = pdf._font_config()._folder\n"
-            "print(folder, len(list(folder.iterdir())), flush=True)\n"
-            "os.kill(os.getpid(), 9)\n")
-    killed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env={**os.environ, "TMPDIR": str(tmp_path)})
+    def pdf_in_a_process(then: str) -> subprocess.CompletedProcess:
+        code = ("import os; from pmworkbook.render import pdf; from pmworkbook.core.templates import Templates\n"
+                "from pathlib import Path\n"
+                "page = '<html lang=\"en\"><head><style id=\"document-style\"></style></head><body>Go 🚀</body></html>'\n"
+                f"pdf.write_pdf(page, Path({str(tmp_path / 'x.pdf')!r}), 'en', Templates.get())\n"
+                "folder = pdf._font_config()._folder\n"
+                f"print(folder, len(list(folder.iterdir())), flush=True)\n{then}\n")
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "TMPDIR": str(tmp_path)})
+
+    killed = pdf_in_a_process("os.kill(os.getpid(), 9)")
     left, copies = killed.stdout.split()
-    left = Path(left)
-    assert killed.returncode == -9 and int(copies) == 1 and left.parent == tmp_path
-    assert left.name.startswith("pmworkbook-fonts-") and left.exists()
-    code = ("from pmworkbook.render import pdf; folder = pdf._font_config()._folder; print(folder)")
-    ended = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                           env={**os.environ, "TMPDIR": str(tmp_path)})
-    assert not left.exists()  # the killed process's folder is gone
-    assert not Path(ended.stdout.strip()).exists()  # and a process that ends removes its own
+    assert killed.returncode == -9 and int(copies) == 1 and Path(left).parent == tmp_path
+    assert Path(left).name.startswith("pmworkbook-fonts-") and Path(left).exists()
+    ended = pdf_in_a_process("")
+    assert ended.returncode == 0, ended.stderr
+    assert not Path(left).exists()  # the killed process's folder is gone
+    assert not Path(ended.stdout.split()[0]).exists()  # and a process that ends removes its own
+    # So does a build's pool worker (spawned, as batch/run.py starts them), whose frozen heap kept
+    # WeasyPrint's own clean-up (at the interpreter's teardown) from running.
+    with monkeypatch.context() as patch:
+        patch.setenv("TMPDIR", str(tmp_path))
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            folder = Path(pool.submit(pdf_in_a_worker, str(tmp_path / "y.pdf")).result())
+    assert folder.parent == tmp_path and not folder.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.pdf", "y.pdf"]
+
+
+def pdf_in_a_worker(path: str) -> str:
+    from pmworkbook.render import pdf
+
+    page = '<html lang="en"><head><style id="document-style"></style></head><body>Go 🚀</body></html>'
+    pdf.write_pdf(page, Path(path), "en", Templates.get())
+    gc.freeze()  # as a build worker does after its first document (batch/worker.py)
+    return str(pdf._font_config()._folder)

@@ -16,6 +16,7 @@ list items, footnotes or notes of its own gets WeasyPrint's sheet as it is.
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
@@ -51,9 +52,11 @@ def _font_config():
 
 def font_folder() -> Path:
     """The folder WeasyPrint copies the @font-face rules' fonts into (Noto Color Emoji: 11 MB, about
-    40 ms once per process), named after this process. WeasyPrint removes it when the process ends;
-    a worker killed at its time limit, or with its build, does not: the folders of this user's
-    processes that are gone are removed first, so killed workers do not fill the temporary folder."""
+    40 ms once per process), named after this process and removed when it exits (WeasyPrint's own
+    clean-up runs when its font configuration is collected, which a build worker's frozen heap never
+    is). A process killed at its time limit, or with its build, cannot remove it: the folders of
+    this user's processes that are gone are removed first, so killed workers do not fill the
+    temporary folder."""
     base = Path(tempfile.gettempdir())
     for folder in base.glob(f"{FONT_FOLDER_PREFIX}*"):
         pid = folder.name.removeprefix(FONT_FOLDER_PREFIX).split("-", 1)[0]
@@ -63,7 +66,9 @@ def font_folder() -> Path:
             continue
         if mine and pid.isdigit() and not _running(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
-    return Path(tempfile.mkdtemp(prefix=f"{FONT_FOLDER_PREFIX}{os.getpid()}-"))
+    folder = Path(tempfile.mkdtemp(prefix=f"{FONT_FOLDER_PREFIX}{os.getpid()}-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def _running(pid: int) -> bool:
