@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages pmworkbook needs, or names them when it cannot.
-#   scripts/system-packages.sh build   Python's venv module, WeasyPrint's Pango libraries and the document fonts
+#   scripts/system-packages.sh build   Python's venv module, WeasyPrint's Pango libraries and the document fonts (emoji too)
 #   scripts/system-packages.sh test    the above plus poppler-utils (pdftotext, pdffonts), chromium and LibreOffice Calc
 set -euo pipefail
 
-build=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-core fonts-noto-cjk)
+build=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji)
 test=(poppler-utils chromium libreoffice-calc-nogui python3-uno)  # pdftotext/pdffonts; the browser the widget tests drive;
 # LibreOffice and its Python bridge, in which a test fills an evaluation form as a rater would
 

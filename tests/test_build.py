@@ -276,7 +276,8 @@ def test_a_pdf_follows_the_stylesheet_as_edited_even_in_a_long_lived_process(dem
 
 def test_every_character_of_the_demo_pdfs_is_set_in_the_documents_fonts(demo_packs):
     # A font that covers digits as emoji (Noto Color Emoji) once took over every date and time of the
-    # Chinese schedule: the demo's PDFs use the Noto text fonts and nothing else.
+    # Chinese schedule: the demo's PDFs, which have no emoji, use the Noto text fonts and nothing else
+    # (the stylesheet's emoji face is limited to the emoji: tests/test_fonts.py).
     for path in sorted(demo_packs.glob("*/*.pdf")):
         names = [line.split()[0] for line in pdffonts(path).splitlines()[2:] if line.strip()]
         assert names and all(re.search(r"Noto-Sans|DejaVu", name) for name in names), (path.name, names)

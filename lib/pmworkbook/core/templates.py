@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from pmworkbook.core.files import cached_by_version
+from pmworkbook.core.text import shorten, width
 
 if TYPE_CHECKING:
     import jinja2
@@ -42,6 +43,24 @@ def _read_yaml(path: Path) -> Any:
 
 
 read_catalog = cached_by_version(_read_yaml)
+
+UNBROKEN_WIDTH = 30  # in Latin letters: a phone number, a name, a short e-mail address
+
+
+def short(value: Any, limit: int = UNBROKEN_WIDTH) -> bool:
+    """The Jinja test `short`: the value fits a narrow column (at most `limit` wide, a Chinese
+    character counting two)."""
+    return value is not None and width(str(value)) <= limit
+
+
+def unbroken(value: Any, limit: int = UNBROKEN_WIDTH) -> Any:
+    """The Jinja filter `unbroken`: a value short enough for a narrow column (at most `limit` wide,
+    a Chinese character counting two) in <span class="unbroken">, which the stylesheet keeps on one
+    line where it says so; a longer one as it is, to wrap like any text. Escaped either way."""
+    from markupsafe import Markup
+
+    text = "" if value is None else str(value)
+    return Markup('<span class="unbroken">{}</span>').format(text) if text and short(text, limit) else value
 
 
 class TemplatesError(ValueError):
@@ -102,7 +121,7 @@ class Templates:
     def jinja(self) -> jinja2.Environment:
         import jinja2
 
-        return jinja2.Environment(
+        environment = jinja2.Environment(
             loader=jinja2.FileSystemLoader([base / "documents" for base in self.folders]),
             autoescape=True,  # everything a user typed reaches the page as text, never as markup
             undefined=jinja2.StrictUndefined,
@@ -110,6 +129,10 @@ class Templates:
             lstrip_blocks=True,
             auto_reload=True,  # an edited template is picked up by a long-lived kernel
         )
+        environment.filters["unbroken"] = unbroken
+        environment.filters["shorten"] = shorten
+        environment.tests["short"] = short
+        return environment
 
     def digest(self) -> str:
         """Of every file the documents are made from: a change rebuilds them."""

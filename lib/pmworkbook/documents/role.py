@@ -8,7 +8,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from pmworkbook.core.templates import Templates
+from pmworkbook.core.templates import UNBROKEN_WIDTH, Templates
+from pmworkbook.core.text import width
 from pmworkbook.documents.base import Document
 from pmworkbook.plan import charter, raci
 from pmworkbook.portfolio.model import Client, Person
@@ -137,8 +138,8 @@ class RoleDescription(Document):
                   "project": client.project.name, "start": fmt.date(client.project.start),
                   "agency": agency.name if agency else ""}
 
-        def unbroken(phone: str | None) -> str:
-            return (phone or "").replace(" ", "\u00a0")  # a phone number never wraps across lines
+        def unbroken(phone: str | None) -> str:  # a phone number never wraps across lines, unless it is longer than one
+            return (phone or "").replace(" ", "\u00a0") if width(phone or "") <= UNBROKEN_WIDTH else phone or ""
 
         def person_line(person: Person) -> str:
             variant = "both" if person.email and person.phone else "email" if person.email else "phone" if person.phone else "none"

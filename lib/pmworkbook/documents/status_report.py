@@ -23,6 +23,7 @@ from typing import Any
 from pmworkbook.core.files import atomic_write_text
 from pmworkbook.core.problems import DocumentError
 from pmworkbook.core.templates import DEMO_PORTFOLIO, Templates
+from pmworkbook.core.text import shorten
 from pmworkbook.documents.base import Document
 from pmworkbook.plan import status
 from pmworkbook.portfolio.model import Client, Person
@@ -46,6 +47,7 @@ SIDES = ("client", "agency")  # the client's own homework first
 # A title or summary in a half-page table is cut (…) at three lines; in full in the complete lists.
 SHORT_WIDTH = 72  # Latin letters; a Chinese character counts two
 TITLE_CHARACTERS = 90
+NAME_CHARACTERS = 40  # Latin letters; a Chinese character counts two
 
 
 def json_name(week: status.Week | str) -> str:
@@ -177,7 +179,7 @@ class StatusReport(Document):
             groups.append({"side": side, "title": self.t[f"status.side_tasks.{side}"], "hidden": hidden,
                            "more": self.more("tasks", hidden), "lines": [
                                {"id": line.task.id, "title": line.task.title if rows is None else _shorten(line.task.title, SHORT_WIDTH),
-                                "owner": line.task.owner, "date": self.day(line.task.done_on if name == "done" else line.task.due),
+                                "owner": _name(line.task.owner), "date": self.day(line.task.done_on if name == "done" else line.task.due),
                                 "overdue": line.overdue, "milestone": line.task.milestone} for line in shown]})
         return {"name": name, "heading": self.list_heading(name), "groups": groups, "empty": self.t[f"status.empty.{name}"],
                 "hidden": sum(group["hidden"] for group in groups), "anchor": f"all-{name}"}
@@ -299,7 +301,7 @@ class StatusReport(Document):
         """Open complaints, the oldest first."""
         chosen = self.figures.service.complaints[:rows]
         return [{"id": c.request.id, "summary": c.request.summary if rows is None else _shorten(c.request.summary, SHORT_WIDTH),
-                 "received": self._moment(c.request.received_at), "age": self.hours(c.age_hours), "owner": c.request.owner or "—",
+                 "received": self._moment(c.request.received_at), "age": self.hours(c.age_hours), "owner": _name(c.request.owner),
                  "step": self._step(c.step)} for c in chosen]
 
     def waiting(self, rows: int | None = None) -> list[dict[str, Any]]:
@@ -323,12 +325,12 @@ class StatusReport(Document):
     def _step(self, step: dict[str, Any] | None) -> str:
         if step is None:
             return "—"
-        return self.t.format("status.escalation_step", role=step["role"], name=step["name"])
+        return self.t.format("status.escalation_step", role=step["role"], name=_name(step["name"]))
 
     def decisions_and_meetings(self) -> Fragment:
         """The decisions needed from the client, with their dates, beside next week's meetings."""
         figures = self.figures
-        meetings = [{"date": self.fmt.skeleton(r["date"], "MMMEd"), "time": self.fmt.time(r["start"]), "title": r["title"], "channel": r["channel"], "owner": r["owner"]}
+        meetings = [{"date": self.fmt.skeleton(r["date"], "MMMEd"), "time": self.fmt.time(r["start"]), "title": r["title"], "channel": r["channel"], "owner": _name(r["owner"])}
                     for r in figures.meetings]
         daily = [self.t.format("status.daily", item=r["title"], time=self.fmt.time(r["start"])) for r in figures.daily]
         following = self.week.next
@@ -340,7 +342,7 @@ class StatusReport(Document):
 
     def decisions(self, rows: int | None = None) -> list[dict[str, Any]]:
         """Open decisions: the overdue ones, then by the day they are needed."""
-        return [{"decision": d.decision if rows is None else _shorten(d.decision, SHORT_WIDTH), "due": self.day(d.due), "owner": d.owner or "—",
+        return [{"decision": d.decision if rows is None else _shorten(d.decision, SHORT_WIDTH), "due": self.day(d.due), "owner": _name(d.owner),
                  "overdue": overdue} for d, overdue in self.figures.decisions[:rows]]
 
     def risks(self) -> Fragment:
@@ -353,7 +355,7 @@ class StatusReport(Document):
             return value if rows is None else _shorten(value)
 
         return [{"risk": text(r.risk), "probability": self._level("probability", r.probability),
-                 "impact": self._level("impact", r.impact), "owner": r.owner or "—", "mitigation": text(r.mitigation)}
+                 "impact": self._level("impact", r.impact), "owner": _name(r.owner), "mitigation": text(r.mitigation)}
                 for r in self.figures.risks[:rows]]
 
     def _level(self, what: str, score: int) -> str:
@@ -478,20 +480,12 @@ class StatusReport(Document):
 
 
 def _shorten(text: str, width: int = TITLE_CHARACTERS) -> str:
-    """The text cut (…) to `width` columns, a wide (Chinese) character counting two; at the last
-    space when there is one near the end, else within the word."""
-    widths = [2 if unicodedata.east_asian_width(character) in "WF" else 1 for character in text]
-    if sum(widths) <= width:
-        return text
-    used = index = 0
-    while used + widths[index] <= width - 1:
-        used += widths[index]
-        index += 1
-    kept = text[:index]
-    space = kept.rfind(" ")
-    if space > index * 3 // 4:
-        kept = kept[:space]
-    return kept.rstrip(" ,.;:–—-，；：、") + "…"
+    return shorten(text, width)
+
+
+def _name(text: str | None) -> str:
+    """A person's name in the report's narrow columns: the whole name is in the register."""
+    return shorten(text, NAME_CHARACTERS) if text else "—"
 
 
 def _signed(fmt: Any, days: int) -> str:

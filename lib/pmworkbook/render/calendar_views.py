@@ -35,6 +35,9 @@ CADENCE_COLOURS = {
 }
 OTHER_COLOURS = ("#117733", "#999933", "#AA4499", "#6699CC", "#888888", "#661100", "#DDAA33", "#004488")
 MILESTONE_COLOUR = "#b03a2e"
+# A milestone's name above the timeline, in Latin letters (a Chinese character counts two): names run to
+# 300 characters, a label of more than about a third of the chart's width would leave it.
+MILESTONE_LABEL_WIDTH = 60
 DAY_RULES = ("weekly", "biweekly", "monthly")  # rules whose sentence names a weekday
 
 # How much a month grid holds on one landscape A4 page (172 mm of height between the margins), at
@@ -345,6 +348,7 @@ def timeline_figure(plan: CommunicationPlan, fmt: Formatter):
     from matplotlib import dates as mdates
 
     from pmworkbook.render.charts import fit_tightly, pyplot
+    from pmworkbook.render.charts import label as chart_label
 
     plt = pyplot()
     frame = plan.occurrences
@@ -364,7 +368,7 @@ def timeline_figure(plan: CommunicationPlan, fmt: Formatter):
         labels = []
         for milestone in milestones:
             axes.axvline(milestone.date, color=MILESTONE_COLOUR, linewidth=0.9, linestyle="--")
-            label = f"{milestone.name} · {fmt.skeleton(milestone.date, 'MMMd')}"
+            label = f"{chart_label(milestone.name, MILESTONE_LABEL_WIDTH)} · {fmt.skeleton(milestone.date, 'MMMd')}"
             labels.append(axes.annotate(label, xy=(milestone.date, 1), xycoords=("data", "axes fraction"), xytext=(3, 4),
                                         textcoords="offset points", fontsize=8.5, color=MILESTONE_COLOUR, ha="left",
                                         va="bottom", annotation_clip=False))

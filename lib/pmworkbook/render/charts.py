@@ -49,9 +49,40 @@ def _save_font_cache(font_manager) -> None:
         pass  # a read-only cache folder: the search simply happens again next time
 
 
-def use_document_style(plt) -> None:
+def _chart_families() -> list[str]:
     known = _known_fonts()
-    plt.rcParams["font.family"] = [name for name in CHART_FONTS if name in known] or ["sans-serif"]
+    return [name for name in CHART_FONTS if name in known] or ["sans-serif"]
+
+
+def use_document_style(plt) -> None:
+    plt.rcParams["font.family"] = _chart_families()
+
+
+@lru_cache(maxsize=1)
+def _chart_characters() -> frozenset[int]:
+    """The code points the chart fonts have (about 50,000; 50 ms, once per process)."""
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    covered: set[int] = set()
+    for family in _chart_families():
+        path = font_manager.findfont(font_manager.FontProperties(family=family))
+        covered.update(FT2Font(path).get_charmap())
+    return frozenset(covered)
+
+
+def label(text: str, limit: int | None = None) -> str:
+    """A portfolio text (a milestone's name) as a chart prints it: without the characters none of the
+    chart fonts has, such as emoji (matplotlib cannot draw Noto Color Emoji, whose glyphs are bitmaps,
+    and would print a box), and shortened to `limit` (in Latin letters, a Chinese character counting
+    two) when given: a name runs to 300 characters."""
+    from pmworkbook.core.text import shorten
+
+    if any(ord(char) >= 0x2000 for char in text):
+        covered = _chart_characters()
+        text = "".join(char for char in text if ord(char) in covered or char.isspace())
+    text = " ".join(text.split())
+    return shorten(text, limit) if limit else text
 
 
 def fit_tightly(figure) -> None:

@@ -11,10 +11,14 @@ import nbformat
 
 from pmworkbook.core.files import atomic_write_text, cached_by_version
 from pmworkbook.core.templates import Templates
+from pmworkbook.core.text import shorten
 
 # The documents' language as BCP 47 for <html lang> (and so the PDF's /Lang): Chinese documents are
 # in simplified script. CSS :lang(zh) still matches zh-Hans.
 HTML_LANG = {"en": "en", "zh": "zh-Hans", "pl": "pl", "ru": "ru"}
+# The client's name in the running header, in Latin letters (a Chinese character counts two): one
+# line of the 8-point header, two with the document's title; the title page has the whole name.
+RUNNING_HEADER_CLIENT_WIDTH = 100
 
 
 def html_lang(language: str) -> str:
@@ -89,6 +93,8 @@ def notebook_to_html(notebook: nbformat.NotebookNode, *, language: str, client_n
                      templates: Templates) -> str:
     resources = {"pmworkbook": {
         "lang": html_lang(language), "client": client_name, "title": title,
+        # On every page, above the text: at most two lines, whatever the length of the client's name.
+        "running_client": shorten(client_name, RUNNING_HEADER_CLIENT_WIDTH),
         "css": read_stylesheet(templates.css_path),
         "page_css": page_css(language, templates),
     }}

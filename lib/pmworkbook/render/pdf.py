@@ -16,7 +16,11 @@ list items, footnotes or notes of its own gets WeasyPrint's sheet as it is.
 
 from __future__ import annotations
 
+import atexit
+import os
 import re
+import shutil
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,15 +35,50 @@ UNIVERSAL_MARKER_RULE = re.compile(r"^::marker(?=\s*\{)", re.M)
 UNIVERSAL_NOTE_RULES = re.compile(r"^::(?:footnote|note)-[a-z]+\s*\{[^}]*\}\n?", re.M)
 # What the narrowed sheet no longer styles: a page stylesheet mentioning any of it keeps WeasyPrint's.
 NEEDS_FULL_USER_AGENT = re.compile(r"list-item|footnote|::marker|note-(?:call|marker)")
+FONT_FOLDER_PREFIX = "pmworkbook-fonts-"  # then the process id
 
 
 @lru_cache(maxsize=1)
 def _font_config():
     """One font configuration per process: each new one makes Pango load and measure the
-    fonts again (about 40 ms of a document's PDF). Documents use local fonts only, no @font-face."""
+    fonts again (about 40 ms of a document's PDF). Documents use installed fonts only; the one
+    @font-face rule (the emoji font, limited to the emoji) names an installed font too."""
     from weasyprint.text.fonts import FontConfiguration
 
-    return FontConfiguration()
+    config = FontConfiguration()
+    config._folder = font_folder()  # WeasyPrint creates it on the first @font-face rule otherwise
+    return config
+
+
+def font_folder() -> Path:
+    """The folder WeasyPrint copies the @font-face rules' fonts into (Noto Color Emoji: 11 MB, about
+    40 ms once per process), named after this process and removed when it exits (WeasyPrint's own
+    clean-up runs when its font configuration is collected, which a build worker's frozen heap never
+    is). A process killed at its time limit, or with its build, cannot remove it: the folders of
+    this user's processes that are gone are removed first, so killed workers do not fill the
+    temporary folder."""
+    base = Path(tempfile.gettempdir())
+    for folder in base.glob(f"{FONT_FOLDER_PREFIX}*"):
+        pid = folder.name.removeprefix(FONT_FOLDER_PREFIX).split("-", 1)[0]
+        try:
+            mine = folder.stat().st_uid == os.getuid()
+        except OSError:
+            continue
+        if mine and pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+    folder = Path(tempfile.mkdtemp(prefix=f"{FONT_FOLDER_PREFIX}{os.getpid()}-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @lru_cache(maxsize=16)

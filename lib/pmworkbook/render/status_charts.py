@@ -11,7 +11,7 @@ import unicodedata
 
 from pmworkbook.core.i18n import Formatter
 from pmworkbook.plan.status import Effort, MilestoneLine
-from pmworkbook.render.charts import fit_tightly, png_data_uri, pyplot
+from pmworkbook.render.charts import fit_tightly, label, png_data_uri, pyplot
 
 STATE_COLOURS = {"reached": "#2e7d32", "on_track": "#1f5f8b", "late": "#c0392b", "no_tasks": "#5b6775"}
 INK, MUTED, RULE = "#1d2733", "#5b6775", "#d5dbe3"
@@ -55,7 +55,7 @@ def milestone_chart(lines: list[MilestoneLine], as_of: dt.date, fmt: Formatter) 
         axes.plot(base, row, marker="D", markersize=7, markerfacecolor="white", markeredgecolor=INK, linestyle="none")
         axes.plot(forecast, row, marker="o", markersize=7, color=colour, linestyle="none")
     axes.axvline(mdates.date2num(as_of), color=MUTED, linestyle="--", linewidth=1)
-    axes.set_yticks(range(len(lines)), [textwrap.fill(textwrap.shorten(line.name, 40, placeholder="…"), 16) for line in lines])
+    axes.set_yticks(range(len(lines)), [textwrap.fill(label(line.name, 40), 16) for line in lines])
     axes.set_ylim(len(lines) - 0.5, -0.8)
     axes.text(mdates.date2num(as_of), -0.65, " " + t.format("status.chart.as_of", date=fmt.date_short(as_of)), fontsize=7.5,
               color=MUTED, va="center")
