@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import unicodedata
 from functools import cached_property
 from pathlib import Path
 from typing import Any
