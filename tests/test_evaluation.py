@@ -520,3 +520,21 @@ def test_scores_by_group_say_in_a_sentence_what_has_not_come_in(client_id, tmp_p
     assert t["evaluation.report.withheld"].format(threshold=3) in texts[2] and "2" not in texts[2].replace("3", "")
     summary = str(document.summary())
     assert re.findall(r'class="score-value">([^<]*)<', summary)[-1] == "1"  # the manager's response only
+
+
+def test_the_bands_note_gives_the_lowest_band_as_below_the_next_minimum():
+    from pmworkbook.documents.evaluation_report import EvaluationReport
+
+    expected = {
+        "harbor-health": "Bands: Exceptional ≥\u00a04.50, Strong ≥\u00a03.75, Solid ≥\u00a03.00, Developing ≥\u00a02.00, "
+                         "and Needs attention below 2.00.",
+        "huaxin-retail": "等级划分：卓越（≥4.50）；优秀（≥3.75）；良好（≥3.00）；待提升（≥2.00）；需要关注（低于2.00）。",
+        "sever-logistics": "Уровни: Исключительно ≥\u00a04,50; Очень хорошо ≥\u00a03,75; Хорошо ≥\u00a03,00; "
+                           "Требует развития ≥\u00a02,00; Требует внимания\u00a0— ниже 2,00.",
+        "acme-shop": "Poziomy: Wyjątkowo ≥\u00a04,50; Bardzo dobrze ≥\u00a03,75; Dobrze ≥\u00a03,00; Do rozwoju ≥\u00a02,00; "
+                     "Wymaga uwagi\u00a0– poniżej 2,00.",
+    }
+    for client_id, note in expected.items():
+        document = EvaluationReport(demo_client(client_id))
+        assert note in visible_text(str(document.summary())), client_id
+        assert "0,00" not in note and "0.00" not in note

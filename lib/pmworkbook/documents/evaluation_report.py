@@ -75,8 +75,21 @@ class EvaluationReport(Document):
         side = "above" if own > others else "below"
         return self.fmt.plural(f"evaluation.report.gap_text.{side}", abs(own - others), digits=2, **values)
 
+    def bands_text(self) -> str:
+        """The bands, best first, each from its minimum (Strong ≥ 3.75) and the lowest below the
+        next one's (Needs attention below 2.00, ниже 2,00, poniżej 2,00, 低于2.00); Chinese separates
+        them with 「；」, the others list them as their language does."""
+        band_names = self.templates.text("criteria", self.client.language)["bands"]
+        parts = []
+        for index, band in enumerate(self.bands):
+            lowest = index == len(self.bands) - 1 and index > 0
+            minimum = self.bands[index - 1]["min"] if lowest else band["min"]
+            key = "band_below" if lowest else "band_from"
+            parts.append(self.t.format(f"evaluation.report.{key}", band=band_names[band["id"]], min=self.fmt.number(minimum, 2)))
+        return "；".join(parts) if self.fmt.language == "zh" else evaluation.listed(self.fmt, parts)
+
     def summary(self) -> Fragment:
-        return self.render("report_summary.html.j2", **self._context(gap_text=self.gap_text()))
+        return self.render("report_summary.html.j2", **self._context(gap_text=self.gap_text(), bands_text=self.bands_text()))
 
     def by_group(self) -> Fragment:
         return self.render("report_groups.html.j2", **self._context())
