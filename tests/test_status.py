@@ -514,3 +514,18 @@ def test_the_polish_email_writes_its_dates_in_full():
     abbreviated = r"\b(sty|lut|mar|kwi|maj|cze|lip|sie|wrz|paź|lis|gru)\b"
     assert not re.search(abbreviated, text), text
     assert report.week_label == "5. tydzień 2027 r. · 1–7 lutego 2027"
+
+
+@pytest.mark.parametrize(("client_id", "moment", "note"), [
+    ("huaxin-retail", "1月12日 09:30", "以上时间均为上海时间。"),
+    ("acme-shop", "12 stycznia, 02:30", "Godziny podano według strefy czasowej: Warszawa."),
+    ("sever-logistics", "12 янв., 04:30", "Время указано по часовому поясу: Москва."),
+    ("harbor-health", "Jan 11, 8:30\u202fPM", "All times are in New York time."),
+])
+def test_a_moment_joins_day_and_time_as_the_locale_does_and_the_zone_is_named(tmp_path, client_id, moment, note):
+    from pmworkbook.documents.status_report import StatusReport
+
+    report = large_report(tmp_path, client_id)
+    assert report._moment(dt.datetime(2027, 1, 12, 1, 30, tzinfo=dt.timezone.utc)) == moment
+    assert note == report.times_note
+    assert note in visible_text(str(report.full_lists())) and note in visible_text(str(report.decisions_and_meetings()))

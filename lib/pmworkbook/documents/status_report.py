@@ -311,7 +311,7 @@ class StatusReport(Document):
 
     def _moment(self, moment: dt.datetime) -> str:
         local = moment.astimezone(self.figures_zone)
-        return f"{self.day(local.date())}, {self.fmt.time(local)}"
+        return self.fmt.day_time(self.day(local.date()), self.fmt.time(local))
 
     @cached_property
     def figures_zone(self) -> Any:
@@ -319,6 +319,11 @@ class StatusReport(Document):
         import zoneinfo
 
         return zoneinfo.ZoneInfo(self.client.timezone)
+
+    @property
+    def times_note(self) -> str:
+        """Which zone the report's clock times are in (meetings, when a request came in): the client's."""
+        return self.t.format("status.times_note", city=self.fmt.city(self.client.timezone))
 
     def _step(self, step: dict[str, Any] | None) -> str:
         if step is None:
@@ -336,7 +341,8 @@ class StatusReport(Document):
         return self.render("status_decisions.html.j2", decisions=self.decisions(DECISION_ROWS),
                            more_decisions=self.more("decisions", self.shortened.get("decisions", 0)),
                            has_decisions=self.inputs.decisions.path is not None,
-                           meetings=meetings, daily=daily, meetings_heading=self.t.format("status.sections.meetings", dates=dates))
+                           meetings=meetings, daily=daily, meetings_heading=self.t.format("status.sections.meetings", dates=dates),
+                           times_note=self.times_note)
 
     def decisions(self, rows: int | None = None) -> list[dict[str, Any]]:
         """Open decisions: the overdue ones, then by the day they are needed."""
@@ -401,7 +407,7 @@ class StatusReport(Document):
                            complaints=self.complaints() if "complaints" in chosen else [],
                            waiting=self.waiting() if "waiting" in chosen else [],
                            decisions=self.decisions() if "decisions" in chosen else [],
-                           risks=self.risk_rows() if "risks" in chosen else [])
+                           risks=self.risk_rows() if "risks" in chosen else [], times_note=self.times_note)
 
     # -- files
     def write_json(self) -> Path | None:
