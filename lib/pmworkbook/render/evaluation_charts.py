@@ -48,17 +48,17 @@ def radar_series(report: Report, criteria: list[dict], fmt: Formatter) -> list[t
 def criteria_radar(report: Report, criteria: list[dict], fmt: Formatter) -> str:
     """Others' mean per criterion, with the self-rating beside it where there is one.
 
-    The figure prints at about two thirds of its size (figure.radar: at most 34em of 10.5pt), so
-    the criteria's names are drawn at 12.5pt (about 8.5pt on paper, near the body text), wrapped,
+    The figure prints at about three quarters of its size (figure.radar: at most 40em of 10.5pt),
+    so the criteria's names are drawn at 13pt (about 10pt on paper, as the body text), wrapped,
     and set outside the outer circle, aligned away from it; the scale's numbers sit between two
     criteria, where no name is; the legend goes under the circle."""
     plt = pyplot()
     count = len(criteria)
     angles = [2 * math.pi * i / count for i in range(count)] + [0]
-    # The circle 3.6in across in the middle, 1.8in either side for the names (tight_layout does not
+    # The circle 3.6in across in the middle, 2in either side for the names (tight_layout does not
     # count text drawn outside the axes, so the room is set here; the PNG is trimmed above and below).
-    figure = plt.figure(figsize=(7.2, 6.6), dpi=100)
-    axes = figure.add_axes((0.25, 1.35 / 6.6, 0.5, 3.6 / 6.6), projection="polar")
+    figure = plt.figure(figsize=(7.6, 6.6), dpi=100)
+    axes = figure.add_axes((2 / 7.6, 1.35 / 6.6, 3.6 / 7.6, 3.6 / 6.6), projection="polar")
     axes.set_theta_offset(math.pi / 2)  # the first criterion at the top, the others clockwise
     axes.set_theta_direction(-1)
     for label, points, colour in radar_series(report, criteria, fmt):
@@ -68,7 +68,7 @@ def criteria_radar(report: Report, criteria: list[dict], fmt: Formatter) -> str:
             axes.fill(angles, points, color=colour, alpha=0.12)
     axes.set_xticks(angles[:-1], [""] * count)
     axes.set_ylim(0, 5)
-    axes.set_yticks([1, 2, 3, 4, 5], [fmt.number(v) for v in (1, 2, 3, 4, 5)], fontsize=9, color="#5b6775")
+    axes.set_yticks([1, 2, 3, 4, 5], [fmt.number(v) for v in (1, 2, 3, 4, 5)], fontsize=10, color="#5b6775")
     axes.set_rlabel_position(180 / count if count else 0)  # between the first two criteria
     width = 12 if fmt.language == "zh" else 18
     for angle, criterion in zip(angles, criteria, strict=False):
@@ -77,8 +77,8 @@ def criteria_radar(report: Report, criteria: list[dict], fmt: Formatter) -> str:
         ha = "center" if abs(x) < 0.2 else "left" if x > 0 else "right"
         va = "center" if abs(y) < 0.2 else "bottom" if y > 0 else "top"
         name = _wrapped(criterion["name"], width)
-        axes.text(angle, 5.45, name, ha=ha, va=va, fontsize=12.5, linespacing=1.15, clip_on=False)
-    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=11, frameon=False)
+        axes.text(angle, 5.45, name, ha=ha, va=va, fontsize=13, linespacing=1.15, clip_on=False)
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=12, frameon=False)
     return png_data_uri(figure, trim=True)
 
 
