@@ -254,16 +254,18 @@ class StatusReport(Document):
         return self.render("status_milestones.html.j2", rows=rows)
 
     def effort(self) -> Fragment:
-        """The effort's figures in a row, then the milestones' and the effort's charts side by side."""
+        """The effort's figures in a row, then the milestones' and the effort's charts side by side,
+        each under a heading of its own (on page 2 the milestones' chart is far from their table)."""
         from pmworkbook.render.status_charts import burnup_chart, milestone_chart
 
         effort = self.figures.effort
         charts = []
         if self.inputs.tasks.path is not None and self.figures.milestones:
-            charts.append((milestone_chart(self.figures.milestones, self.as_of, self.fmt), self.t["status.chart.milestones_alt"]))
+            charts.append((milestone_chart(self.figures.milestones, self.as_of, self.fmt), self.t["status.chart.milestones_alt"],
+                           self.t["status.chart.milestones_title"]))
         if not effort.planned:
             return self.render("status_effort.html.j2", rows=[], charts=charts)
-        charts.append((burnup_chart(effort, self.as_of, self.fmt), self.t["status.chart.burnup_alt"]))
+        charts.append((burnup_chart(effort, self.as_of, self.fmt), self.t["status.chart.burnup_alt"], self.t["status.chart.burnup_title"]))
         number = self.fmt.number
         rows = [(self.t["status.effort_rows.planned"], number(effort.planned)),
                 (self.t["status.effort_rows.planned_to_date"], number(effort.planned_to_date)),
