@@ -452,12 +452,14 @@ class StatusReport(Document):
         subject = t.format("status.letter.subject", **{**values, "level": level})
         counts = figures.tasks.counts
         colon = "：" if self.client.language == "zh" else ": "  # a label and its value, as each script writes it
-        highlights = [f"{label}{colon}{self.fmt.number(n)}" for label, n in (
-            (t["status.kpi.done_this_week"], counts.get("done_this_week", 0)), (t["status.kpi.in_progress"], counts.get("in_progress", 0)),
-            (t["status.kpi.overdue"], counts.get("overdue", 0)))]
-        highlights += [f"{t[f'status.dimensions.{name}']}{colon}{self.level_name(d.level)}" for name, d in figures.dimensions.items()]
-        decisions = [t.format("status.letter.decision_overdue" if overdue else "status.letter.decision", decision=d.decision,
-                              date=self.fmt.date(d.due) if d.due else "—") for d, overdue in figures.decisions]
+        # The counts with their unit (Done this week: 2 tasks, 本周完成：2项); a level after its label, lower
+        # case where the language has case (Сроки: красный).
+        highlights = [self.plural(f"status.letter.counts.{key}", counts.get(key, 0)) for key in ("done_this_week", "in_progress", "overdue")]
+        highlights += [f"{t[f'status.dimensions.{name}']}{colon}{in_sentence(self.fmt, self.level_name(d.level))}"
+                       for name, d in figures.dimensions.items()]
+        decisions = [t.format("status.letter.decision_undated", decision=d.decision) if d.due is None else
+                     t.format("status.letter.decision_overdue" if overdue else "status.letter.decision", decision=d.decision,
+                              date=self.fmt.date(d.due)) for d, overdue in figures.decisions]
         attachments = []
         note = ""
         if attachment is not None and attachment.exists():
