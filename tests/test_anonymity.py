@@ -72,6 +72,16 @@ def test_no_figure_of_the_report_depends_on_the_withheld_group(reports):
     assert "Withheld: fewer than 3 responses" in a["by_group"]
 
 
+def test_the_report_gives_no_count_of_a_withheld_groups_responses(reports):
+    # The responses card and the table count the shown groups only (1 + 1 + 3): with the two
+    # withheld forms in the total, total less the shown groups' rows would give their number.
+    figures = figures_of(reports["a"][1])
+    assert figures["by_group"]["Client"] == (None, None)
+    shown = [n for n, _ in figures["by_group"].values() if n is not None]
+    assert figures["responses"] == sum(shown) == 5
+    assert len(reports["a"][0].collected.responses) == 7  # the two withheld forms were collected
+
+
 def cells(html: str, section: str) -> list[list[str]]:
     """The visible text of each body row of a section's table."""
     body = re.search(r"<tbody>(.*?)</tbody>", html, re.S)[1]
@@ -89,17 +99,19 @@ def figures_of(sections: dict[str, str]) -> dict:
     header = re.findall(r"<th[^>]*>(.*?)</th>", re.search(r"<thead>(.*?)</thead>", sections["by_criterion"], re.S)[1])
     groups = [htmllib.unescape(h) for h in header[4:]]
     rows = cells(sections["by_criterion"], "by_criterion")
-    by_group = {row[0]: (int(row[1]), number(row[2]) if not row[2].startswith("Withheld") else None)
+    # A withheld group's row is one cell after its name, without its number of responses.
+    by_group = {row[0]: (int(row[1]), number(row[2])) if len(row) == 3 else (None, None)
                 for row in cells(sections["by_group"], "by_group")}
-    overall = number(re.search(r'class="score-value">([^<]*)<', sections["summary"])[1])
+    overall, _, total = re.findall(r'class="score-value[^"]*">([^<]*)<', sections["summary"])
     return {"others": [(number(r[2]), int(r[3])) for r in rows],
             "groups": {g: [number(r[4 + i]) for r in rows] for i, g in enumerate(groups)},
-            "by_group": by_group, "overall": overall}
+            "by_group": by_group, "overall": number(overall), "responses": int(total)}
 
 
-def subtraction_attack(figures: dict, known_counts: dict[str, list[int]]) -> tuple[list[float | None], float | None]:
+def subtraction_attack(figures: dict, known_counts: dict[str, list[int]], withheld_n: int = 2) -> tuple[list[float | None], float | None]:
     """Take the shown groups out of the totals; what is left is the withheld group's, if anything.
-    The attacker knows each shown group's answer counts exactly (as a member of it would)."""
+    The attacker knows each shown group's answer counts exactly (as a member of it would), and how
+    many of the withheld group responded (the report does not say; an insider might know)."""
     per_criterion = []
     for index, (others, count) in enumerate(figures["others"]):
         rest_sum = (others or 0) * count
@@ -110,10 +122,8 @@ def subtraction_attack(figures: dict, known_counts: dict[str, list[int]]) -> tup
                 rest_sum -= mean_shown * known_counts[group][index]
                 rest_count -= known_counts[group][index]
         per_criterion.append(rest_sum / rest_count if rest_count > 0 else None)
-    responses = figures["by_group"]
-    others_n = sum(n for g, (n, _) in responses.items() if g != "Self")
-    shown = {g: (n, s) for g, (n, s) in responses.items() if g in ("Manager", "Team")}
-    withheld_n = others_n - sum(n for n, _ in shown.values())
+    shown = {g: (n, s) for g, (n, s) in figures["by_group"].items() if g in ("Manager", "Team")}
+    others_n = sum(n for n, _ in shown.values()) + withheld_n
     overall = None
     if withheld_n > 0 and figures["overall"] is not None:
         overall = (figures["overall"] * others_n - sum(n * s for n, s in shown.values())) / withheld_n

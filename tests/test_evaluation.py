@@ -227,7 +227,7 @@ def test_the_report_shows_the_figures_withholds_the_small_group_and_keeps_commen
     assert TEAM_FORMULA_COMMENT in text and TEAM_ANSWER in text
     replaced = Templates.get().text("i18n", "ru").format("evaluation.report.replaced", count=1)
     assert replaced.startswith("Форм, присланных повторно: 1.") and replaced in text
-    assert "Анонимность" in text and "команда\u00a0—\u00a03, заказчик\u00a0—\u00a03)" in text
+    assert "Анонимность" in text and "команда\u00a0—\u00a03 и заказчик\u00a0—\u00a03)" in text
     assert html.count('src="data:image/png;base64,') >= 2  # the bar and radar charts, embedded and static
     agency_pm = visible_text((folder / "evaluation_report_project_manager.html").read_text(encoding="utf-8"))
     assert "Ольга Кузнецова" in agency_pm and AGENCY_PM_COMMENT not in agency_pm  # one client rater: withheld
@@ -474,10 +474,10 @@ def test_validate_warns_when_forms_have_nowhere_to_go(demo_raw):
 
 
 ANONYMITY_MINIMUMS = {  # each group's minimum as the sentence names it, joined as the language lists things
-    "acme-shop": "minimalną liczbę odpowiedzi (samoocena\u00a0–\u00a01, przełożony\u00a0–\u00a01, zespół\u00a0–\u00a03, klient\u00a0–\u00a03).",
-    "huaxin-retail": "评估人组只有在回复数达到最低要求（自评1份、上级1份、团队3份、客户3份）时才会显示。",
-    "sever-logistics": "минимальное число ответов (самооценка\u00a0—\u00a01, руководитель\u00a0—\u00a01, команда\u00a0—\u00a03, заказчик\u00a0—\u00a03).",
-    "harbor-health": "minimum number of responses (1 for the self-rating, 1 for the manager, 3 for the team, 3 for the client).",
+    "acme-shop": "minimalną liczbę odpowiedzi (samoocena\u00a0–\u00a01, przełożony\u00a0–\u00a01, zespół\u00a0–\u00a03 i klient\u00a0–\u00a03).",
+    "huaxin-retail": "评估人组只有在回复数达到最低要求（自评1份、上级1份、团队3份和客户3份）时才会显示。",
+    "sever-logistics": "минимальное число ответов (самооценка\u00a0—\u00a01, руководитель\u00a0—\u00a01, команда\u00a0—\u00a03 и заказчик\u00a0—\u00a03).",
+    "harbor-health": "minimum number of responses (1 for the self-rating, 1 for the manager, 3 for the team, and 3 for the client).",
 }
 
 
@@ -496,3 +496,46 @@ def test_the_anonymity_rule_names_each_groups_minimum_in_a_sentence_not_as_label
     assert document.fmt.plural("evaluation.report.anonymity_minimum.team", 5) == \
         {"acme-shop": "zespół\u00a0–\u00a05", "huaxin-retail": "团队5份", "sever-logistics": "команда\u00a0—\u00a05",
          "harbor-health": "5 for the team"}[client_id]
+
+
+@pytest.mark.parametrize("client_id", DEMO_LANGUAGES)
+def test_scores_by_group_say_in_a_sentence_what_has_not_come_in(client_id, tmp_path):
+    """No responses at all: a sentence, not a table of headers; a group without responses or below
+    its minimum: a line saying so in its row, with no number of responses."""
+    from pmworkbook.documents.evaluation_report import EvaluationReport
+    from pmworkbook.plan.responses import Collected, Response
+
+    t = Templates.get().text("i18n", demo_client(client_id).language)
+    empty = tmp_path / "none.json"
+    empty.write_text(Collected([], []).to_json(), encoding="utf-8")
+    html = str(EvaluationReport(demo_client(client_id), responses=empty).by_group())
+    assert "<table" not in html and t["evaluation.report.no_responses"] in visible_text(html)
+    some = tmp_path / "some.json"
+    some.write_text(Collected([Response("m.xlsx", "manager", dict.fromkeys(IDS, 4), {}),
+                               *[Response(f"t{n}.xlsx", "team", dict.fromkeys(IDS, 3), {}) for n in (1, 2)]], []).to_json(),
+                    encoding="utf-8")
+    document = EvaluationReport(demo_client(client_id), responses=some)
+    rows = re.findall(r"<tr>(.*?)</tr>", str(document.by_group()).split("<tbody>")[1], re.S)
+    texts = [visible_text(row) for row in rows]
+    assert len(rows) == 4 and all(t["evaluation.report.group_no_responses"] in texts[i] for i in (0, 3))  # self, client
+    assert t["evaluation.report.withheld"].format(threshold=3) in texts[2] and "2" not in texts[2].replace("3", "")
+    summary = str(document.summary())
+    assert re.findall(r'class="score-value">([^<]*)<', summary)[-1] == "1"  # the manager's response only
+
+
+def test_the_bands_note_gives_the_lowest_band_as_below_the_next_minimum():
+    from pmworkbook.documents.evaluation_report import EvaluationReport
+
+    expected = {
+        "harbor-health": "Bands: Exceptional ≥\u00a04.50, Strong ≥\u00a03.75, Solid ≥\u00a03.00, Developing ≥\u00a02.00, "
+                         "and Needs attention below 2.00.",
+        "huaxin-retail": "等级划分：卓越（≥4.50）；优秀（≥3.75）；良好（≥3.00）；待提升（≥2.00）；需要关注（低于2.00）。",
+        "sever-logistics": "Уровни: Исключительно ≥\u00a04,50; Очень хорошо ≥\u00a03,75; Хорошо ≥\u00a03,00; "
+                           "Требует развития ≥\u00a02,00; Требует внимания\u00a0— ниже 2,00.",
+        "acme-shop": "Poziomy: Wyjątkowo ≥\u00a04,50; Bardzo dobrze ≥\u00a03,75; Dobrze ≥\u00a03,00; Do rozwoju ≥\u00a02,00; "
+                     "Wymaga uwagi\u00a0– poniżej 2,00.",
+    }
+    for client_id, note in expected.items():
+        document = EvaluationReport(demo_client(client_id))
+        assert note in visible_text(str(document.summary())), client_id
+        assert "0,00" not in note and "0.00" not in note

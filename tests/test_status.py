@@ -514,3 +514,41 @@ def test_the_polish_email_writes_its_dates_in_full():
     abbreviated = r"\b(sty|lut|mar|kwi|maj|cze|lip|sie|wrz|paź|lis|gru)\b"
     assert not re.search(abbreviated, text), text
     assert report.week_label == "5. tydzień 2027 r. · 1–7 lutego 2027"
+
+
+@pytest.mark.parametrize(("client_id", "moment", "note"), [
+    ("huaxin-retail", "1月12日 09:30", "以上时间均为上海时间。"),
+    ("acme-shop", "12 stycznia, 02:30", "Godziny podano według strefy czasowej: Warszawa."),
+    ("sever-logistics", "12 янв., 04:30", "Время указано по часовому поясу: Москва."),
+    ("harbor-health", "Jan 11, 8:30\u202fPM", "All times are in New York time."),
+])
+def test_a_moment_joins_day_and_time_as_the_locale_does_and_the_zone_is_named(tmp_path, client_id, moment, note):
+
+    report = large_report(tmp_path, client_id)
+    assert report._moment(dt.datetime(2027, 1, 12, 1, 30, tzinfo=dt.timezone.utc)) == moment
+    assert note == report.times_note
+    assert note in visible_text(str(report.full_lists())) and note in visible_text(str(report.decisions_and_meetings()))
+
+
+@pytest.mark.parametrize(("client_id", "count", "level", "undated"), [
+    ("huaxin-retail", "本周完成：", "进度：", "（决策日期尚未确定）"),
+    ("acme-shop", "Ukończone w tym tygodniu: ", "Harmonogram: ", " – termin nie został jeszcze ustalony"),
+    ("sever-logistics", "Выполнено за неделю: ", "Сроки: ", " — срок пока не назначен"),
+    ("harbor-health", "Done this week: ", "Schedule: ", " (no date set yet)"),
+])
+def test_the_emails_figures_have_units_levels_in_lower_case_and_an_undated_decision_its_sentence(client_id, count, level, undated):
+    import dataclasses
+
+    from pmworkbook.documents.status_report import StatusReport
+
+    report = StatusReport(demo_client(client_id), TEMPLATES, week="2027-W05")
+    done = report.figures.tasks.counts.get("done_this_week", 0)
+    first, *_ = report.figures.decisions
+    report.figures.decisions[0] = (dataclasses.replace(first[0], due=None), False)
+    letter = report.letter()
+    assert letter.rhythm[0] == report.fmt.plural("status.letter.counts.done_this_week", done) and letter.rhythm[0].startswith(count)
+    assert letter.rhythm[0] != f"{count}{done}"  # a unit after the number (2 tasks, 2项, 2 задачи, 2 zadania)
+    schedule = next(line for line in letter.rhythm if line.startswith(level))
+    name = report.level_name(report.figures.dimensions["schedule"].level)
+    assert schedule == level + (name if client_id == "huaxin-retail" else name[0].lower() + name[1:])
+    assert letter.contacts[0] == f"{first[0].decision}{undated}" and "—:" not in " ".join(letter.contacts)

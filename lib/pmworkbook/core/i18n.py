@@ -185,6 +185,12 @@ class Formatter:
         """0 = Monday, as in the locale's calendars."""
         return self.locale.first_week_day
 
+    def day_time(self, day: str, time: str, width: str = "medium") -> str:
+        """A day and a clock time already written, joined as the locale joins a date and a time
+        (CLDR's dateTimeFormat of that width): Jan 12, 1:30 AM; 12 stycznia, 01:30; 1月12日 01:30;
+        12 января, 01:30."""
+        return str(self.locale.datetime_formats[width]).replace("'", "").replace("{1}", day).replace("{0}", time)
+
 
 def _wide_months(pattern: str) -> str:
     """A date pattern with its abbreviated months (MMM) as full names (MMMM), outside quoted text."""

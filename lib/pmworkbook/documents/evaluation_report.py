@@ -13,7 +13,7 @@ from pmworkbook.core.templates import Templates
 from pmworkbook.documents.base import Document
 from pmworkbook.plan import evaluation, scoring
 from pmworkbook.plan.responses import Collected
-from pmworkbook.portfolio.model import Client
+from pmworkbook.portfolio.model import RATER_GROUPS, Client
 from pmworkbook.render.fragments import Fragment
 
 
@@ -42,9 +42,23 @@ class EvaluationReport(Document):
 
     def _context(self, **extra: Any) -> dict[str, Any]:
         band_names = self.templates.text("criteria", self.client.language)["bands"]
+        shown = {g.group for g in self.report.groups if g.shown}
         return dict(report=self.report, criteria=self.criteria, bands=self.bands, band_names=band_names, groups=self.subject.groups,
-                    count=len(self.collected.responses), replaced=len(self.collected.replaced),
+                    count=self.shown_responses, received=len(self.collected.responses), group_rows=self.group_rows(),
+                    replaced=sum(r.rater_group in shown for r in self.collected.replaced),
                     lv=partial(evaluation.labelled, self.fmt), listed=partial(evaluation.listed, self.fmt), **extra)
+
+    @property
+    def shown_responses(self) -> int:
+        """The responses the report counts: the shown groups' only. A withheld group is in no
+        figure, its number of responses included (the total less the shown groups' would give it)."""
+        return sum(g.responses for g in self.report.groups if g.shown)
+
+    def group_rows(self) -> list[tuple[str, scoring.GroupResult | None]]:
+        """Each rater group the evaluation plans (and any that answered), in the catalog's order,
+        with its result, None for a group without responses."""
+        results = {g.group: g for g in self.report.groups}
+        return [(group, results.get(group)) for group in RATER_GROUPS if group in self.subject.groups or group in results]
 
     def gap_text(self) -> str | None:
         """The self-rating against the rating by others in a whole sentence for each sign of the
@@ -61,8 +75,21 @@ class EvaluationReport(Document):
         side = "above" if own > others else "below"
         return self.fmt.plural(f"evaluation.report.gap_text.{side}", abs(own - others), digits=2, **values)
 
+    def bands_text(self) -> str:
+        """The bands, best first, each from its minimum (Strong ≥ 3.75) and the lowest below the
+        next one's (Needs attention below 2.00, ниже 2,00, poniżej 2,00, 低于2.00); Chinese separates
+        them with 「；」, the others list them as their language does."""
+        band_names = self.templates.text("criteria", self.client.language)["bands"]
+        parts = []
+        for index, band in enumerate(self.bands):
+            lowest = index == len(self.bands) - 1 and index > 0
+            minimum = self.bands[index - 1]["min"] if lowest else band["min"]
+            key = "band_below" if lowest else "band_from"
+            parts.append(self.t.format(f"evaluation.report.{key}", band=band_names[band["id"]], min=self.fmt.number(minimum, 2)))
+        return "；".join(parts) if self.fmt.language == "zh" else evaluation.listed(self.fmt, parts)
+
     def summary(self) -> Fragment:
-        return self.render("report_summary.html.j2", **self._context(gap_text=self.gap_text()))
+        return self.render("report_summary.html.j2", **self._context(gap_text=self.gap_text(), bands_text=self.bands_text()))
 
     def by_group(self) -> Fragment:
         return self.render("report_groups.html.j2", **self._context())
@@ -84,7 +111,8 @@ class EvaluationReport(Document):
 
     def anonymity(self) -> Fragment:
         """The rule, with each rater group's minimum number of responses as the sentence names them
-        (3 for the team, 团队3人, zespół – 3, команда — 3), not as labels."""
-        minimums = self.fmt.join([self.fmt.plural(f"evaluation.report.anonymity_minimum.{g}", evaluation.threshold(g))
-                                  for g in self.subject.groups])
+        (3 for the team, 团队3份, zespół – 3, команда — 3), not as labels, listed as the language
+        lists things (… and 3 for the client, … i klient – 3, … и заказчик — 3, …和客户3份)."""
+        minimums = evaluation.listed(self.fmt, [self.fmt.plural(f"evaluation.report.anonymity_minimum.{g}", evaluation.threshold(g))
+                                                for g in self.subject.groups])
         return self.render("report_anonymity.html.j2", **self._context(minimums=minimums))

@@ -255,16 +255,18 @@ class StatusReport(Document):
         return self.render("status_milestones.html.j2", rows=rows)
 
     def effort(self) -> Fragment:
-        """The effort's figures in a row, then the milestones' and the effort's charts side by side."""
+        """The effort's figures in a row, then the milestones' and the effort's charts side by side,
+        each under a heading of its own (on page 2 the milestones' chart is far from their table)."""
         from pmworkbook.render.status_charts import burnup_chart, milestone_chart
 
         effort = self.figures.effort
         charts = []
         if self.inputs.tasks.path is not None and self.figures.milestones:
-            charts.append((milestone_chart(self.figures.milestones, self.as_of, self.fmt), self.t["status.chart.milestones_alt"]))
+            charts.append((milestone_chart(self.figures.milestones, self.as_of, self.fmt), self.t["status.chart.milestones_alt"],
+                           self.t["status.chart.milestones_title"]))
         if not effort.planned:
             return self.render("status_effort.html.j2", rows=[], charts=charts)
-        charts.append((burnup_chart(effort, self.as_of, self.fmt), self.t["status.chart.burnup_alt"]))
+        charts.append((burnup_chart(effort, self.as_of, self.fmt), self.t["status.chart.burnup_alt"], self.t["status.chart.burnup_title"]))
         number = self.fmt.number
         rows = [(self.t["status.effort_rows.planned"], number(effort.planned)),
                 (self.t["status.effort_rows.planned_to_date"], number(effort.planned_to_date)),
@@ -312,7 +314,7 @@ class StatusReport(Document):
 
     def _moment(self, moment: dt.datetime) -> str:
         local = moment.astimezone(self.figures_zone)
-        return f"{self.day(local.date())}, {self.fmt.time(local)}"
+        return self.fmt.day_time(self.day(local.date()), self.fmt.time(local))
 
     @cached_property
     def figures_zone(self) -> Any:
@@ -320,6 +322,11 @@ class StatusReport(Document):
         import zoneinfo
 
         return zoneinfo.ZoneInfo(self.client.timezone)
+
+    @property
+    def times_note(self) -> str:
+        """Which zone the report's clock times are in (meetings, when a request came in): the client's."""
+        return self.t.format("status.times_note", city=self.fmt.city(self.client.timezone))
 
     def _step(self, step: dict[str, Any] | None) -> str:
         if step is None:
@@ -337,7 +344,8 @@ class StatusReport(Document):
         return self.render("status_decisions.html.j2", decisions=self.decisions(DECISION_ROWS),
                            more_decisions=self.more("decisions", self.shortened.get("decisions", 0)),
                            has_decisions=self.inputs.decisions.path is not None,
-                           meetings=meetings, daily=daily, meetings_heading=self.t.format("status.sections.meetings", dates=dates))
+                           meetings=meetings, daily=daily, meetings_heading=self.t.format("status.sections.meetings", dates=dates),
+                           times_note=self.times_note)
 
     def decisions(self, rows: int | None = None) -> list[dict[str, Any]]:
         """Open decisions: the overdue ones, then by the day they are needed."""
@@ -402,7 +410,7 @@ class StatusReport(Document):
                            complaints=self.complaints() if "complaints" in chosen else [],
                            waiting=self.waiting() if "waiting" in chosen else [],
                            decisions=self.decisions() if "decisions" in chosen else [],
-                           risks=self.risk_rows() if "risks" in chosen else [])
+                           risks=self.risk_rows() if "risks" in chosen else [], times_note=self.times_note)
 
     # -- files
     def write_json(self) -> Path | None:
@@ -445,12 +453,14 @@ class StatusReport(Document):
         subject = t.format("status.letter.subject", **{**values, "level": level})
         counts = figures.tasks.counts
         colon = "：" if self.client.language == "zh" else ": "  # a label and its value, as each script writes it
-        highlights = [f"{label}{colon}{self.fmt.number(n)}" for label, n in (
-            (t["status.kpi.done_this_week"], counts.get("done_this_week", 0)), (t["status.kpi.in_progress"], counts.get("in_progress", 0)),
-            (t["status.kpi.overdue"], counts.get("overdue", 0)))]
-        highlights += [f"{t[f'status.dimensions.{name}']}{colon}{self.level_name(d.level)}" for name, d in figures.dimensions.items()]
-        decisions = [t.format("status.letter.decision_overdue" if overdue else "status.letter.decision", decision=d.decision,
-                              date=self.fmt.date(d.due) if d.due else "—") for d, overdue in figures.decisions]
+        # The counts with their unit (Done this week: 2 tasks, 本周完成：2项); a level after its label, lower
+        # case where the language has case (Сроки: красный).
+        highlights = [self.plural(f"status.letter.counts.{key}", counts.get(key, 0)) for key in ("done_this_week", "in_progress", "overdue")]
+        highlights += [f"{t[f'status.dimensions.{name}']}{colon}{in_sentence(self.fmt, self.level_name(d.level))}"
+                       for name, d in figures.dimensions.items()]
+        decisions = [t.format("status.letter.decision_undated", decision=d.decision) if d.due is None else
+                     t.format("status.letter.decision_overdue" if overdue else "status.letter.decision", decision=d.decision,
+                              date=self.fmt.date(d.due)) for d, overdue in figures.decisions]
         attachments = []
         note = ""
         if attachment is not None and attachment.exists():

@@ -46,20 +46,45 @@ def radar_series(report: Report, criteria: list[dict], fmt: Formatter) -> list[t
 
 
 def criteria_radar(report: Report, criteria: list[dict], fmt: Formatter) -> str:
-    """Others' mean per criterion, with the self-rating beside it where there is one."""
+    """Others' mean per criterion, with the self-rating beside it where there is one.
+
+    The figure prints at about three quarters of its size (figure.radar: at most 40em of 10.5pt),
+    so the criteria's names are drawn at 13pt (about 10pt on paper, as the body text), wrapped,
+    and set outside the outer circle, aligned away from it; the scale's numbers sit between two
+    criteria, where no name is; the legend goes under the circle."""
     plt = pyplot()
-    names = [textwrap.fill(c["name"], 18) for c in criteria]  # long names would be cut at the edge
-    angles = [2 * math.pi * i / len(names) for i in range(len(names))] + [0]
-    figure = plt.figure(figsize=(7.5, 5.6), dpi=100)
-    axes = figure.add_subplot(projection="polar")
+    count = len(criteria)
+    angles = [2 * math.pi * i / count for i in range(count)] + [0]
+    # The circle 3.6in across in the middle, 2in either side for the names (tight_layout does not
+    # count text drawn outside the axes, so the room is set here; the PNG is trimmed above and below).
+    figure = plt.figure(figsize=(7.6, 6.6), dpi=100)
+    axes = figure.add_axes((2 / 7.6, 1.35 / 6.6, 3.6 / 7.6, 3.6 / 6.6), projection="polar")
+    axes.set_theta_offset(math.pi / 2)  # the first criterion at the top, the others clockwise
+    axes.set_theta_direction(-1)
     for label, points, colour in radar_series(report, criteria, fmt):
         # Markers: a mean whose neighbours are gaps is still seen.
-        axes.plot(angles, points, color=colour, linewidth=1.6, marker="o", markersize=3.5, label=label)
+        axes.plot(angles, points, color=colour, linewidth=1.8, marker="o", markersize=4.5, label=label)
         if not any(math.isnan(p) for p in points):  # a filled area with a gap would be drawn through 0
             axes.fill(angles, points, color=colour, alpha=0.12)
-    axes.set_xticks(angles[:-1], names, fontsize=8)
+    axes.set_xticks(angles[:-1], [""] * count)
     axes.set_ylim(0, 5)
-    axes.set_yticks([1, 2, 3, 4, 5])
-    axes.legend(loc="upper right", bbox_to_anchor=(1.25, 1.12), fontsize=8)
-    fit_tightly(figure)
-    return png_data_uri(figure)
+    axes.set_yticks([1, 2, 3, 4, 5], [fmt.number(v) for v in (1, 2, 3, 4, 5)], fontsize=10, color="#5b6775")
+    axes.set_rlabel_position(180 / count if count else 0)  # between the first two criteria
+    width = 12 if fmt.language == "zh" else 18
+    for angle, criterion in zip(angles, criteria, strict=False):
+        # Where the name is on the page: right of the centre reads from the circle outwards, left of it towards it.
+        x, y = math.sin(angle), math.cos(angle)
+        ha = "center" if abs(x) < 0.2 else "left" if x > 0 else "right"
+        va = "center" if abs(y) < 0.2 else "bottom" if y > 0 else "top"
+        name = _wrapped(criterion["name"], width)
+        axes.text(angle, 5.45, name, ha=ha, va=va, fontsize=13, linespacing=1.15, clip_on=False)
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=12, frameon=False)
+    return png_data_uri(figure, trim=True)
+
+
+def _wrapped(name: str, width: int) -> str:
+    """A criterion's name in lines of at most `width` characters; a name without spaces (Chinese)
+    broken every `width` characters, which its short names seldom reach."""
+    if " " not in name:
+        return "\n".join(name[i:i + width] for i in range(0, len(name), width))
+    return textwrap.fill(name, width, break_long_words=False, break_on_hyphens=False)  # a word stays whole

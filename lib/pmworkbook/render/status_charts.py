@@ -101,6 +101,7 @@ def burnup_chart(effort: Effort, as_of: dt.date, fmt: Formatter) -> str:
     axes.tick_params(labelsize=8)
     axes.spines[["top", "right"]].set_visible(False)
     axes.grid(axis="y", color=RULE, linewidth=0.6)
-    axes.legend(loc="lower right", fontsize=7, frameon=False)
+    # Below the date axis, as on the milestone chart: inside the axes it sat over the lines.
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, fontsize=7, frameon=False)
     fit_tightly(figure)
     return png_data_uri(figure, trim=True)
