@@ -264,7 +264,7 @@ def test_chinese_sentences_follow_each_other_without_a_space():
     client = demo_client("huaxin-retail", **{"communication.video_link": "https://meet.example/hx"})
     document = calendar_document(client)
     summary, moves, schedule = (visible_text(str(f)) for f in (document.summary(), document.moves(), document.schedule()))
-    assert "所有时间均为当地时间（上海）。休息日：" in summary
+    assert "所有时间均为北京时间。休息日：" in summary
     assert "落在休息日的事项顺延至下一个工作日。多个事项安排在同一天时" in moves
     assert "每日事项在每个工作日进行，详见月历视图。视频会议：https://meet.example/hx。" in schedule
     paragraphs = [visible_text(p) for f in (document.summary(), document.moves(), document.schedule())
@@ -374,3 +374,26 @@ def test_polish_calendar_pages_write_no_nominative_month_after_a_day():
     for text in (schedule, moves, months):
         assert not re.search(nominative, text), re.search(nominative, text)
     assert re.search(r"\b\d{1,2}–\d{1,2} maja\b", months), "the weekly agenda of a full month names its days"
+
+
+@pytest.mark.parametrize("client_id", list(DEMO_LANGUAGES))
+def test_every_document_header_writes_the_project_period_as_one_span(client_id):
+    client = demo_client(client_id)
+    fmt = formatter(client)
+    header = page_text(calendar_document(client).header())
+    assert fmt.interval(client.project.start, client.project.end, "yMMMMd") in header
+    assert f"{fmt.date(client.project.start)} – " not in header
+    if client.language == "zh":  # 至 between the ends, as CLDR zh joins its own MMMd interval
+        assert fmt.interval(dt.date(2026, 9, 7), dt.date(2027, 1, 29)) == "2026年9月7日至2027年1月29日"
+        assert fmt.interval(dt.date(2027, 2, 1), dt.date(2027, 2, 7)) == "2027年2月1日至7日"
+        assert "至" in header
+
+
+def test_mainland_chinese_readers_name_utc_plus_8_after_beijing():
+    chinese = Formatter("zh", "CN", TEMPLATES)
+    assert chinese.city("Asia/Shanghai") == "北京"
+    assert chinese.city("Europe/Warsaw") == "华沙"
+    assert Formatter("pl", "PL", TEMPLATES).city("Asia/Shanghai") == "Szanghaj"
+    assert Formatter("en", "US", TEMPLATES).city("Asia/Shanghai") == "Shanghai"
+    summary = page_text(calendar_document(demo_client("huaxin-retail")).summary())
+    assert "北京时间" in summary and "上海时间" not in summary

@@ -24,6 +24,10 @@ TABLE_DATE = {"pl": "dd.MM.y"}
 # The abbreviated month of a skeleton (MMM, "4 maj") spelled out where the abbreviation reads as
 # the wrong case: Polish "maj" is May's nominative; "4 maja", "4–10 maja" are what a Pole writes.
 FULL_MONTH = {"pl"}
+# The word that joins the two ends of a span where the locale writes one rather than a dash: CLDR zh
+# joins its own MMMd interval with 至 (2月1日至7日) while its yMMMd has a dash; a Chinese professional
+# writes 2027年2月1日至7日 and 2026年9月7日至2027年1月29日 (each end with its 日).
+INTERVAL_WORD = {"zh": "至"}
 
 
 @lru_cache(maxsize=256)
@@ -87,7 +91,7 @@ class Formatter:
 
     def interval(self, start: dt.date, end: dt.date, skeleton: str = "yMMMMd") -> str:
         """Two dates as one span, as the locale writes it: 1–7 lutego 2027, 1—7 февраля 2027 г.,
-        February 1 – 7, 2027, 2027年2月1日 – 7日; with MMMd: May 4 – 10, 4–10 maja, 5月4–10日, 4—10 мая
+        February 1 – 7, 2027, 2027年2月1日至7日; with MMMd: May 4 – 10, 4–10 maja, 5月4日至10日, 4—10 мая
         (Polish spells the month out, as in `skeleton`).
 
         Babel's format_interval takes a skeleton the locale has no interval pattern for from the
@@ -97,6 +101,10 @@ class Formatter:
         skeleton = self._skeleton(skeleton)
         if start == end:
             return babel_dates.format_skeleton(skeleton, start, locale=self.locale)
+        word = INTERVAL_WORD.get(self.language)
+        if word:  # a month without a name (2月): the abbreviated skeleton, whose pattern writes 日 at both ends
+            text = babel_dates.format_interval(start, end, skeleton.replace("MMMM", "MMM"), locale=self.locale)
+            return re.sub(r"\s*[–—~-]\s*|至", word, text, count=1)
         formats = self.locale.interval_formats
         narrower = skeleton.replace("MMMM", "MMM")
         if skeleton in formats or narrower == skeleton or narrower not in formats:
@@ -173,8 +181,10 @@ class Formatter:
         return str(forms[category] if category in forms else forms["other"]).format(count=self.number(shown, digits), **values)
 
     def city(self, timezone: str) -> str:
-        """A time zone as people name it: its city in the document's language (Warszawa, 上海, Нью-Йорк)."""
-        return babel_dates.get_timezone_location(timezone, locale=self.locale, return_city=True)
+        """A time zone as people name it: its city in the document's language (Warszawa, Нью-Йорк), or
+        the city the catalog names for it (time_zone_cities: Asia/Shanghai is 北京 in Chinese, 北京时间)."""
+        named = (self.t.get("time_zone_cities") or {}).get(timezone)
+        return str(named) if named else babel_dates.get_timezone_location(timezone, locale=self.locale, return_city=True)
 
     def country(self, code: str) -> str:
         """The country's name in the document's language (CN -> 中国, Chiny, Китай)."""
