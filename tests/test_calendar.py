@@ -397,3 +397,10 @@ def test_mainland_chinese_readers_name_utc_plus_8_after_beijing():
     assert Formatter("en", "US", TEMPLATES).city("Asia/Shanghai") == "Shanghai"
     summary = page_text(calendar_document(demo_client("huaxin-retail")).summary())
     assert "北京时间" in summary and "上海时间" not in summary
+
+
+def test_a_provisional_day_offs_mark_is_a_catalog_pattern():
+    moves = re.sub(r"<[^>]+>", "", str(calendar_document(demo_client("huaxin-retail")).moves()))
+    assert "元旦（暂定）" in moves and " (暂定)" not in moves and "元旦 （" not in moves
+    for language in ("en", "pl", "ru"):
+        assert TEMPLATES.text("i18n", language)["calendar.provisional_reason"].startswith("{reason} (")
