@@ -18,6 +18,7 @@ four languages' keys identical.
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -102,7 +103,7 @@ class Templates:
     def jinja(self) -> jinja2.Environment:
         import jinja2
 
-        return jinja2.Environment(
+        environment = jinja2.Environment(
             loader=jinja2.FileSystemLoader([base / "documents" for base in self.folders]),
             autoescape=True,  # everything a user typed reaches the page as text, never as markup
             undefined=jinja2.StrictUndefined,
@@ -110,6 +111,8 @@ class Templates:
             lstrip_blocks=True,
             auto_reload=True,  # an edited template is picked up by a long-lived kernel
         )
+        environment.filters["fill"] = fill
+        return environment
 
     def digest(self) -> str:
         """Of every file the documents are made from: a change rebuilds them."""
@@ -148,3 +151,12 @@ class Texts:
 
     def __call__(self, key: str, **values: Any) -> str:
         return self.format(key, **values)
+
+
+def fill(pattern: str, **parts: Any) -> Any:
+    """A catalog pattern with markup in its placeholders (a Jinja filter): the pattern's own text and
+    every plain value escaped, a value already markup (a {% set %} block, <strong>…</strong>) kept,
+    so each language places and punctuates the parts itself: "{contact} {timing}", "{contact}{timing}"."""
+    from markupsafe import Markup, escape
+
+    return Markup(re.sub(r"\{([a-z_]+)\}", lambda match: str(escape(parts[match.group(1)])), str(escape(pattern))))

@@ -1,0 +1,40 @@
+"""Text the documents put together from catalog patterns, so that each language places and
+punctuates the parts itself (no space before a Chinese full-width bracket)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import DEMO_LANGUAGES, demo_client
+from pmworkbook.core.templates import Templates
+
+TEMPLATES = Templates.get()
+
+
+def text_of(fragment) -> str:
+    """A fragment's text as a reader sees it, tags dropped without adding spaces."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", str(fragment)))
+
+
+def test_fill_escapes_the_pattern_and_plain_values_and_keeps_markup():
+    from markupsafe import Markup
+
+    fill = TEMPLATES.jinja.filters["fill"]
+    assert str(fill("{a} & {b}", a="<x>", b=Markup("<i>y</i>"))) == "&lt;x&gt; &amp; <i>y</i>"
+
+
+@pytest.mark.parametrize("client_id", list(DEMO_LANGUAGES))
+def test_the_escalation_timing_and_a_criterions_weight_follow_their_languages_punctuation(client_id):
+    from pmworkbook.documents.calendar import CommunicationCalendar
+    from pmworkbook.documents.evaluation_sheet import EvaluationSheet
+
+    client = demo_client(client_id)
+    response = text_of(CommunicationCalendar(client, TEMPLATES).response_and_escalation())
+    sheet = text_of(EvaluationSheet(client, TEMPLATES).sheet())
+    if client.language == "zh":
+        assert "> （" not in response and "（立即）" in response
+        assert not re.search(r"\s（权重", sheet) and "（权重：" in sheet
+    else:
+        assert re.search(r"\S \(", response) and re.search(r"\S \(", sheet)
