@@ -38,3 +38,14 @@ def test_the_escalation_timing_and_a_criterions_weight_follow_their_languages_pu
         assert not re.search(r"\s（权重", sheet) and "（权重：" in sheet
     else:
         assert re.search(r"\S \(", response) and re.search(r"\S \(", sheet)
+
+
+@pytest.mark.parametrize(("client_id", "bullet"), [("huaxin-retail", "· "), ("harbor-health", "• "), ("acme-shop", "– "),
+                                                   ("sever-logistics", "– ")])
+def test_a_plain_text_letters_list_items_take_the_languages_bullet(client_id, bullet):
+    from pmworkbook.documents.role import RoleDescription
+    from pmworkbook.render.eml import to_text
+
+    letter = RoleDescription(demo_client(client_id), TEMPLATES).letter()
+    lines = to_text(letter).splitlines()
+    assert f"{bullet}{letter.rhythm[0]}" in lines and f"{bullet}{letter.contacts[0]}" in lines
