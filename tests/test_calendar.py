@@ -404,3 +404,13 @@ def test_a_provisional_day_offs_mark_is_a_catalog_pattern():
     assert "元旦（暂定）" in moves and " (暂定)" not in moves and "元旦 （" not in moves
     for language in ("en", "pl", "ru"):
         assert TEMPLATES.text("i18n", language)["calendar.provisional_reason"].startswith("{reason} (")
+
+
+@pytest.mark.parametrize("client_id", list(DEMO_LANGUAGES))
+def test_a_day_and_its_month_in_a_moved_label_do_not_break_apart(client_id):
+    client = demo_client(client_id)
+    fmt = formatter(client)
+    assert " " not in fmt.day_month(dt.date(2027, 2, 20))
+    reasons = [move.reason for move in communication.build_plan(client, TEMPLATES).moves]
+    for month in ("февраля", "lutego", "February", "września", "сентября"):
+        assert not any(re.search(rf"\d {month}|{month} \d", reason) for reason in reasons)

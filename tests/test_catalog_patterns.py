@@ -49,3 +49,28 @@ def test_a_plain_text_letters_list_items_take_the_languages_bullet(client_id, bu
     letter = RoleDescription(demo_client(client_id), TEMPLATES).letter()
     lines = to_text(letter).splitlines()
     assert f"{bullet}{letter.rhythm[0]}" in lines and f"{bullet}{letter.contacts[0]}" in lines
+
+
+@pytest.mark.parametrize("client_id", list(DEMO_LANGUAGES))
+def test_labels_after_the_first_and_channels_mid_sentence_are_lower_case(client_id):
+    from pmworkbook.core.i18n import Formatter
+    from pmworkbook.documents.calendar import CommunicationCalendar
+    from pmworkbook.render.ics import to_ical
+
+    client = demo_client(client_id)
+    fmt = Formatter(client.language, client.country, TEMPLATES)
+    cadences = TEMPLATES.text("cadences", client.language)
+    first, second = cadences["audiences.client_team"], cadences["audiences.agency_team"]
+    joined = fmt.join_labels([first, second])
+    document = CommunicationCalendar(client, TEMPLATES)
+    summary, ical = text_of(document.summary()), to_ical(document.plan, fmt).decode()
+    if client.language == "zh":
+        assert joined == f"{first}、{second}"
+    else:
+        assert joined == f"{first}, {second[0].lower()}{second[1:]}"
+        assert f", {second}" not in summary and f", {second}" not in ical.replace("\r\n ", "")
+        line = dict(document.plan.channels[0])
+        response = text_of(document.response_and_escalation())
+        line["channel"] = line["channel"][0].lower() + line["channel"][1:]
+        assert fmt.t.format("calendar.channel_line", **line) in response
+    assert fmt.join_labels(["PMO", "IT"]) == fmt.join(["PMO", "IT"])

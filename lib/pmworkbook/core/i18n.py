@@ -83,8 +83,9 @@ class Formatter:
         return self.locale.days["format"][width][index]
 
     def day_month(self, value: dt.date) -> str:
-        """A day of the year in running text: 20 września, 20 сентября, 9月20日, September 20."""
-        return babel_dates.format_skeleton("MMMMd", value, locale=self.locale)
+        """A day of the year in running text: 20 września, 20 сентября, 9月20日, September 20; one unit,
+        its space does not break (a narrow cell never ends a line between the day and its month)."""
+        return no_break(babel_dates.format_skeleton("MMMMd", value, locale=self.locale))
 
     def month_year(self, value: dt.date) -> str:
         return babel_dates.format_skeleton("yMMMM", value, locale=self.locale)
@@ -162,6 +163,19 @@ class Formatter:
     def join(self, items: list[str]) -> str:
         """Items of a list in running text or a table cell: "A, B" ("A、B" in Chinese)."""
         return self.t["list_separator"].join(items)
+
+    def in_sentence(self, label: str) -> str:
+        """A catalog label (a role, channel or audience name, written to stand alone) as it reads
+        inside a sentence: lower case first letter where the language has case, unless it is an
+        acronym (its second letter a capital: PMO, IT)."""
+        if self.language == "zh" or len(label) < 2 or label[1].isupper():
+            return label
+        return label[0].lower() + label[1:]
+
+    def join_labels(self, labels: list[str]) -> str:
+        """Catalog labels as one list in a cell or a sentence: the first as it stands, every other
+        as it reads mid-sentence (Команда заказчика, команда агентства; Client team, agency team)."""
+        return self.join([label if index == 0 else self.in_sentence(label) for index, label in enumerate(labels)])
 
     def sentences(self, *sentences: str) -> str:
         """Whole sentences one after another in a paragraph: a space between them, none in Chinese

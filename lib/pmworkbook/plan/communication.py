@@ -195,7 +195,7 @@ class _Builder:
         return {
             "channel": self.text[f"channels.{spec['channel']}"],
             "owner": _person_or_role(self.client, spec["owner"], self.fmt),
-            "audience": self.fmt.join([self.text[f"audiences.{a}"] for a in spec["audience"]]),
+            "audience": self.fmt.join_labels([self.text[f"audiences.{a}"] for a in spec["audience"]]),
             "purpose": self.text[f"items.{key}.purpose"],
             "agenda": list(self.text[f"items.{key}.agenda"]),
         }
@@ -481,7 +481,7 @@ class _Builder:
                 "kind": o.kind,
                 "title": o.title,
                 **description,
-                "audience": self.fmt.join([self.text[f"audiences.{a}"] for a in o.audience_ids]),  # 、 in Chinese
+                "audience": self.fmt.join_labels([self.text[f"audiences.{a}"] for a in o.audience_ids]),  # 、 in Chinese
                 "purpose": self.fmt.sentences(description["purpose"], *o.purpose_extra),
                 "agenda": [*o.agenda_first, *description["agenda"]],
                 "original_date": o.nominal if o.day != o.nominal else None,
