@@ -414,3 +414,13 @@ def test_a_day_and_its_month_in_a_moved_label_do_not_break_apart(client_id):
     reasons = [move.reason for move in communication.build_plan(client, TEMPLATES).moves]
     for month in ("февраля", "lutego", "February", "września", "сентября"):
         assert not any(re.search(rf"\d {month}|{month} \d", reason) for reason in reasons)
+
+
+def test_event_titles_are_not_hyphenated_and_chinese_summary_phrases_stay_whole():
+    css = TEMPLATES.find("css/document.css").read_text(encoding="utf-8")
+    assert ".event-title, .ev-title { hyphens: manual; }" in css
+    assert "html:lang(zh) .calendar-summary table.grid td:nth-child(2), html:lang(zh) .calendar-summary .label { white-space: nowrap; }" in css
+    document = calendar_document(demo_client("huaxin-retail"))
+    assert '<span class="event-title">' in str(document.schedule())
+    summary = str(document.summary())
+    assert '<span class="label">客户方团队</span>、<span class="label">' in summary
