@@ -338,6 +338,8 @@ class _Builder:
                 self._move(occurrence, original, self._off(nominal), "skipped")
             elif occurrence.day != nominal:
                 reason = self._off(nominal) or self.fmt.t["calendar.reasons.makeup_last"]
+                if occurrence.day < nominal:  # earlier, against the move rule: it stays in its week, says so
+                    reason = self.fmt.t.format("calendar.reasons.in_its_week", reason=reason)
                 occurrence.reasons.append(reason)
                 self._move(occurrence, original, reason)
 
