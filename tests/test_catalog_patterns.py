@@ -74,3 +74,13 @@ def test_labels_after_the_first_and_channels_mid_sentence_are_lower_case(client_
         line["channel"] = line["channel"][0].lower() + line["channel"][1:]
         assert fmt.t.format("calendar.channel_line", **line) in response
     assert fmt.join_labels(["PMO", "IT"]) == fmt.join(["PMO", "IT"])
+
+
+@pytest.mark.parametrize("client_id", list(DEMO_LANGUAGES))
+def test_the_instructions_heading_of_the_weights_is_its_own_phrase(client_id):
+    from pmworkbook.documents.evaluation_sheet import EvaluationSheet
+
+    client = demo_client(client_id)
+    html = str(EvaluationSheet(client, TEMPLATES).instructions())
+    t = TEMPLATES.text("i18n", client.language)
+    assert f"<h3>{t['evaluation.weights_heading']}</h3>" in html and f"<h3>{t['evaluation.weight']}</h3>" not in html
