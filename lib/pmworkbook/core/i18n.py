@@ -161,8 +161,12 @@ class Formatter:
         return babel_numbers.format_currency(amount, currency, locale=self.locale)
 
     def join(self, items: list[str]) -> str:
-        """Items of a list in running text or a table cell: "A, B" ("A、B" in Chinese)."""
-        return self.t["list_separator"].join(items)
+        """Items of a list in running text or a table cell: "A, B" ("A、B" in Chinese); items that
+        hold the separator's comma themselves (US dates: May 4, 2027) are kept apart by "; "."""
+        separator = self.t["list_separator"]
+        if separator.strip() and any(separator.strip() in item for item in items):
+            separator = self.t["list_separator_strong"]
+        return separator.join(items)
 
     def in_sentence(self, label: str) -> str:
         """A catalog label (a role, channel or audience name, written to stand alone) as it reads
