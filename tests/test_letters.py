@@ -77,7 +77,8 @@ def test_the_page_and_the_eml_say_the_same(documents, client_id, role):
     letter = doc.letter()
     page = str(doc.announcement())
     page_body = flat(visible_text(re.search(r'<div class="letter-body">(.*?)</div>', page, re.S)[1]))
-    eml_body = flat(re.sub(r"^– ", "", body_of(parsed(letter)), flags=re.M))
+    bullet = re.escape(TEMPLATES.text("i18n", doc.client.language)["letter_bullet"])
+    eml_body = flat(re.sub(rf"^{bullet}", "", body_of(parsed(letter)), flags=re.M))
     assert page_body == eml_body
     # both hold every part: the rhythm, the calendar sentence, the contacts, the closing and signature
     for part in [*letter.rhythm, letter.attachment_note, *letter.contacts, *letter.closing, *letter.signature]:

@@ -230,7 +230,8 @@ def test_the_moved_table_marks_a_move_for_a_provisional_holiday():
     html = str(CommunicationCalendar(changed, TEMPLATES).moves())
     plan = build_plan(changed, TEMPLATES)
     spring = [m for m in plan.moves if m.rule == "day_off" and m.original.year == 2027]
-    assert spring and html.count(f"({text('zh', 'calendar.provisional_mark')})") == len(spring)
+    shown = re.sub(r"<[^>]+>", "", html)
+    assert spring and shown.count(f"（{text('zh', 'calendar.provisional_mark')}）") == len(spring)
 
 
 # -- validate: working hours on both sides
@@ -341,3 +342,17 @@ def test_generated_engagements_never_hold_overlapping_events(data):
     assert len(events) == len(plan.occurrences)
     for move in plan.moves:  # every move is explained
         assert move.reason and (move.moved_to is None) == (move.action == "skipped")
+
+
+def test_the_first_working_thursday_is_where_the_rule_puts_the_review_not_a_move():
+    # 1 October 2026 is National Day: the month's first working Thursday is 8 October.
+    plan = plan_of("huaxin-retail")
+    reviews = plan.occurrences.query("item == 'monthly_review'")
+    october = reviews[reviews["date"].map(lambda d: (d.year, d.month)) == (2026, 10)].iloc[0]
+    assert october["date"] == dt.date(2026, 10, 8)
+    assert october["original_date"] is None and october["original_start"] is None and october["moved_reason"] == ""
+    assert not [m for m in plan.moves if m.item == "monthly_review"]
+    # the .ics still replaces the series' 1 October instance by the one on 8 October
+    assert october["recurrence_id"].date() == dt.date(2026, 10, 1)
+    events = [e for e in ics_events(plan) if "monthly_review" in str(e.get("uid"))]
+    assert {e.start.date() for e in events} & {dt.date(2026, 10, 1), dt.date(2026, 10, 8)} == {dt.date(2026, 10, 8)}

@@ -204,3 +204,26 @@ def test_a_coded_refusal_survives_pickling():
 
 def test_the_source_scan_sees_the_codes():
     assert {"time_of_day", "milestone_outside_project", "outside_working_hours", "unknown_timezone"} <= ALL_CODES
+
+
+def test_a_list_of_us_dates_is_kept_apart_by_semicolons_and_options_are_shown_by_their_labels():
+    english = Formatter("en", "US", TEMPLATES)
+    days = [dt.date(2027, 2, 4), dt.date(2027, 2, 11)]
+    overlaps = Problem("p.yaml", "english", field="communication.meeting_time", code="item_overlaps",
+                       params={"item": "Monthly video review", "count": 5, "days": days})
+    assert "(starting with February 4, 2027; February 11, 2027)" in describe(overlaps, english)
+    assert english.join(["A", "B"]) == "A, B" and Formatter("pl", "PL", TEMPLATES).join(["4 maja 2027", "B"]) == "4 maja 2027, B"
+    preset = Problem("p.yaml", "english", field="communication.preset", code="unknown_catalog_id",
+                     params={"value": "weekly", "allowed": ["standard", "light", "intensive"]})
+    assert describe(preset, english).endswith("Use one of these: Standard, Light, Intensive.")
+    assert "стандартный, облегчённый, интенсивный" in describe(preset, Formatter("ru", "RU", TEMPLATES))
+
+
+@pytest.mark.parametrize(("language", "label"), [("en", "Day off 3"), ("pl", "Dzień wolny nr 3"),
+                                                 ("ru", "Выходной день № 3"), ("zh", "第3个休息日")])
+def test_an_invalid_day_off_names_its_entry(language, label):
+    from pmworkbook.core.problems import field_label
+
+    fmt = Formatter(language, None, TEMPLATES)
+    assert field_label("communication.days_off[2]", fmt) == label
+    assert field_label("communication.days_off", fmt) == TEMPLATES.text("i18n", language)["problems.fields.communication.days_off._"]

@@ -489,7 +489,7 @@ def test_a_register_may_write_a_level_in_either_form(tmp_path):
     ("ru", "RU", "1—7 февраля 2027 г.", "11 января — 30 июня 2027 г."),
     ("en", "US", "February 1 – 7, 2027", "January 11 – June 30, 2027"),
     ("en", "GB", "1 – 7 February 2027", "11 January – 30 June 2027"),
-    ("zh", "CN", "2027年2月1日 – 7日", "2027年1月11日 – 6月30日"),
+    ("zh", "CN", "2027年2月1日至7日", "2027年1月11日至6月30日"),
 ])
 def test_a_span_of_dates_has_its_months_in_full_in_every_language(language, country, week, period):
     fmt = Formatter(language, country, TEMPLATES)

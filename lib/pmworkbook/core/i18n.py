@@ -24,6 +24,10 @@ TABLE_DATE = {"pl": "dd.MM.y"}
 # The abbreviated month of a skeleton (MMM, "4 maj") spelled out where the abbreviation reads as
 # the wrong case: Polish "maj" is May's nominative; "4 maja", "4–10 maja" are what a Pole writes.
 FULL_MONTH = {"pl"}
+# The word that joins the two ends of a span where the locale writes one rather than a dash: CLDR zh
+# joins its own MMMd interval with 至 (2月1日至7日) while its yMMMd has a dash; a Chinese professional
+# writes 2027年2月1日至7日 and 2026年9月7日至2027年1月29日 (each end with its 日).
+INTERVAL_WORD = {"zh": "至"}
 
 
 @lru_cache(maxsize=256)
@@ -79,15 +83,16 @@ class Formatter:
         return self.locale.days["format"][width][index]
 
     def day_month(self, value: dt.date) -> str:
-        """A day of the year in running text: 20 września, 20 сентября, 9月20日, September 20."""
-        return babel_dates.format_skeleton("MMMMd", value, locale=self.locale)
+        """A day of the year in running text: 20 września, 20 сентября, 9月20日, September 20; one unit,
+        its space does not break (a narrow cell never ends a line between the day and its month)."""
+        return no_break(babel_dates.format_skeleton("MMMMd", value, locale=self.locale))
 
     def month_year(self, value: dt.date) -> str:
         return babel_dates.format_skeleton("yMMMM", value, locale=self.locale)
 
     def interval(self, start: dt.date, end: dt.date, skeleton: str = "yMMMMd") -> str:
         """Two dates as one span, as the locale writes it: 1–7 lutego 2027, 1—7 февраля 2027 г.,
-        February 1 – 7, 2027, 2027年2月1日 – 7日; with MMMd: May 4 – 10, 4–10 maja, 5月4–10日, 4—10 мая
+        February 1 – 7, 2027, 2027年2月1日至7日; with MMMd: May 4 – 10, 4–10 maja, 5月4日至10日, 4—10 мая
         (Polish spells the month out, as in `skeleton`).
 
         Babel's format_interval takes a skeleton the locale has no interval pattern for from the
@@ -97,6 +102,10 @@ class Formatter:
         skeleton = self._skeleton(skeleton)
         if start == end:
             return babel_dates.format_skeleton(skeleton, start, locale=self.locale)
+        word = INTERVAL_WORD.get(self.language)
+        if word:  # a month without a name (2月): the abbreviated skeleton, whose pattern writes 日 at both ends
+            text = babel_dates.format_interval(start, end, skeleton.replace("MMMM", "MMM"), locale=self.locale)
+            return re.sub(r"\s*[–—~-]\s*|至", word, text, count=1)
         formats = self.locale.interval_formats
         narrower = skeleton.replace("MMMM", "MMM")
         if skeleton in formats or narrower == skeleton or narrower not in formats:
@@ -152,8 +161,25 @@ class Formatter:
         return babel_numbers.format_currency(amount, currency, locale=self.locale)
 
     def join(self, items: list[str]) -> str:
-        """Items of a list in running text or a table cell: "A, B" ("A、B" in Chinese)."""
-        return self.t["list_separator"].join(items)
+        """Items of a list in running text or a table cell: "A, B" ("A、B" in Chinese); items that
+        hold the separator's comma themselves (US dates: May 4, 2027) are kept apart by "; "."""
+        separator = self.t["list_separator"]
+        if separator.strip() and any(separator.strip() in item for item in items):
+            separator = self.t["list_separator_strong"]
+        return separator.join(items)
+
+    def in_sentence(self, label: str) -> str:
+        """A catalog label (a role, channel or audience name, written to stand alone) as it reads
+        inside a sentence: lower case first letter where the language has case, unless it is an
+        acronym (its second letter a capital: PMO, IT)."""
+        if self.language == "zh" or len(label) < 2 or label[1].isupper():
+            return label
+        return label[0].lower() + label[1:]
+
+    def join_labels(self, labels: list[str]) -> str:
+        """Catalog labels as one list in a cell or a sentence: the first as it stands, every other
+        as it reads mid-sentence (Команда заказчика, команда агентства; Client team, agency team)."""
+        return self.join([label if index == 0 else self.in_sentence(label) for index, label in enumerate(labels)])
 
     def sentences(self, *sentences: str) -> str:
         """Whole sentences one after another in a paragraph: a space between them, none in Chinese
@@ -173,8 +199,10 @@ class Formatter:
         return str(forms[category] if category in forms else forms["other"]).format(count=self.number(shown, digits), **values)
 
     def city(self, timezone: str) -> str:
-        """A time zone as people name it: its city in the document's language (Warszawa, 上海, Нью-Йорк)."""
-        return babel_dates.get_timezone_location(timezone, locale=self.locale, return_city=True)
+        """A time zone as people name it: its city in the document's language (Warszawa, Нью-Йорк), or
+        the city the catalog names for it (time_zone_cities: Asia/Shanghai is 北京 in Chinese, 北京时间)."""
+        named = (self.t.get("time_zone_cities") or {}).get(timezone)
+        return str(named) if named else babel_dates.get_timezone_location(timezone, locale=self.locale, return_city=True)
 
     def country(self, code: str) -> str:
         """The country's name in the document's language (CN -> 中国, Chiny, Китай)."""

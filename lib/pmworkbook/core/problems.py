@@ -95,15 +95,16 @@ PLURAL_CATEGORIES = {"zero", "one", "two", "few", "many", "other"}
 
 
 def field_label(path: str | None, fmt: Formatter) -> str:
-    """A field as the reader knows it: ``project.milestones[1].date`` -> "Date of milestone 2" from
-    the catalog's ``problems.fields``; a field without a label there keeps its path."""
+    """A field as the reader knows it: ``project.milestones[1].date`` -> "Date of milestone 2",
+    ``communication.days_off[2]`` -> "Day off 3" from the catalog's ``problems.fields``; a field
+    without a label there keeps its path."""
     if not path:
         return ""
     numbers = [int(n) + 1 for n in re.findall(r"\[(\d+)\]", path)]
     key = re.sub(r"\[\d+\]", "", path)
     label = fmt.t.get(f"problems.fields.{key}")
-    if isinstance(label, dict):
-        label = label.get("_")
+    if isinstance(label, dict):  # a list's own label, or one of its entries ("Day off 3": days_off[2])
+        label = label.get("item") if path.endswith("]") and "item" in label else label.get("_")
     if not isinstance(label, str):
         return path
     return label.format(number=fmt.number(numbers[-1]) if numbers else "")
@@ -130,6 +131,12 @@ def _shown(value: Any, fmt: Formatter) -> str:
     return str(value)
 
 
+# The options of a catalog field as the apps show them (unknown_catalog_id's {allowed}): their
+# labels in the reader's language, not the ids the portfolio file holds.
+OPTION_LABELS = {"communication.preset": "apps.workshop.presets", "evaluation.preset": "evaluation.preset_names",
+                 "roles": "role_names", "people.role": "role_names"}
+
+
 def describe(problem: Problem, fmt: Formatter) -> str:
     """The problem in the reader's language: the catalog's ``problems.<code>`` with its params (a
     ``variant`` param picks one of its sentences, a ``count`` param the plural form), the field's
@@ -140,6 +147,9 @@ def describe(problem: Problem, fmt: Formatter) -> str:
         entry = entry.get(str(params.pop("variant")))
     if entry is None or (isinstance(entry, dict) and not set(entry) <= PLURAL_CATEGORIES):
         return problem.english
+    labels = OPTION_LABELS.get(re.sub(r"\[\d+\]", "", problem.field or ""))
+    if problem.code == "unknown_catalog_id" and labels and isinstance(params.get("allowed"), list):
+        params["allowed"] = [str(fmt.t.get(f"{labels}.{option}") or option) for option in params["allowed"]]
     values = {name: _shown(value, fmt) for name, value in params.items()}
     values["field"] = field_label(problem.field, fmt)
     try:

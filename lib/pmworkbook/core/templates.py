@@ -18,6 +18,7 @@ four languages' keys identical.
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -132,6 +133,7 @@ class Templates:
         environment.filters["unbroken"] = unbroken
         environment.filters["shorten"] = shorten
         environment.tests["short"] = short
+        environment.filters["fill"] = fill
         return environment
 
     def digest(self) -> str:
@@ -171,3 +173,12 @@ class Texts:
 
     def __call__(self, key: str, **values: Any) -> str:
         return self.format(key, **values)
+
+
+def fill(pattern: str, **parts: Any) -> Any:
+    """A catalog pattern with markup in its placeholders (a Jinja filter): the pattern's own text and
+    every plain value escaped, a value already markup (a {% set %} block, <strong>…</strong>) kept,
+    so each language places and punctuates the parts itself: "{contact} {timing}", "{contact}{timing}"."""
+    from markupsafe import Markup, escape
+
+    return Markup(re.sub(r"\{([a-z_]+)\}", lambda match: str(escape(parts[match.group(1)])), str(escape(pattern))))

@@ -93,7 +93,7 @@ class Document:
         project = self.client.project
         return {
             "t": self.t, "fmt": self.fmt, "client": self.client, "project": project,
-            "period": f"{self.fmt.date(project.start)} – {self.fmt.date(project.end)}",
+            "period": self.fmt.interval(project.start, project.end, "yMMMMd"),
             "budget": self.budget or "",
             **extra,
         }

@@ -193,6 +193,7 @@ class RoleDescription(Document):
             # The calendar made from the plan itself: the role notebook may run before the calendar's.
             attachments=[Attachment(calendar_file, ics.to_ical(self.plan, fmt), "text", "calendar", (("charset", "utf-8"),))],
             attachment_note=attachment_note,
+            bullet=t["letter_bullet"],
         )
 
     def announcement(self) -> Fragment | None:

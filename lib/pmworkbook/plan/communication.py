@@ -154,6 +154,9 @@ class _Occurrence:
     in_series: bool
     milestone: str = ""
     audience_ids: list[str] = field(default_factory=list)
+    # Its rule itself puts it on `day`, off its pattern's date `nominal` (the month's first *working*
+    # Thursday: 8 October when 1 October is National Day): not a move; `nominal` stays its RECURRENCE-ID.
+    by_rule: bool = False
     reasons: list[str] = field(default_factory=list)
     merged: list[str] = field(default_factory=list)
     guests: list[str] = field(default_factory=list)  # how the items held within it are named in its title
@@ -195,7 +198,7 @@ class _Builder:
         return {
             "channel": self.text[f"channels.{spec['channel']}"],
             "owner": _person_or_role(self.client, spec["owner"], self.fmt),
-            "audience": self.fmt.join([self.text[f"audiences.{a}"] for a in spec["audience"]]),
+            "audience": self.fmt.join_labels([self.text[f"audiences.{a}"] for a in spec["audience"]]),
             "purpose": self.text[f"items.{key}.purpose"],
             "agenda": list(self.text[f"items.{key}.agenda"]),
         }
@@ -281,22 +284,16 @@ class _Builder:
                 self._meetings(item, spec, series.dates)
             elif rule == "last_workday":
                 self._last_workdays(item, spec, pattern)
-            else:  # monthly: the first working such weekday of the month
+            else:  # monthly: the first working such weekday of the month, where the rule puts it (not a move)
                 for nominal in series.dates:
                     day = nominal
                     while day.month == nominal.month and not self.calendar.is_working_day(day):
                         day += dt.timedelta(weeks=1)
-                    if day == nominal:
-                        self._new(item, item, "cadence", spec, nominal, day, True)
-                        continue
                     occurrence = self._new(item, item, "cadence", spec, nominal, day, True)
-                    reason = self._off(nominal)
-                    if day.month != nominal.month or day > end:
+                    occurrence.by_rule = day != nominal
+                    if day.month != nominal.month or day > end:  # no working such weekday left in the month
                         self._remove(occurrence)
-                        self._move(occurrence, self._at(nominal, occurrence.at), reason, "skipped")
-                    else:
-                        occurrence.reasons.append(reason)
-                        self._move(occurrence, self._at(nominal, occurrence.at), reason)
+                        self._move(occurrence, self._at(nominal, occurrence.at), self._off(nominal), "skipped")
 
     def _meetings(self, item: str, spec: dict[str, Any], dates: tuple[dt.date, ...]) -> None:
         """A weekly or biweekly meeting: held on working days, moved off days off by the move rule;
@@ -341,6 +338,8 @@ class _Builder:
                 self._move(occurrence, original, self._off(nominal), "skipped")
             elif occurrence.day != nominal:
                 reason = self._off(nominal) or self.fmt.t["calendar.reasons.makeup_last"]
+                if occurrence.day < nominal:  # earlier, against the move rule: it stays in its week, says so
+                    reason = self.fmt.t.format("calendar.reasons.in_its_week", reason=reason)
                 occurrence.reasons.append(reason)
                 self._move(occurrence, original, reason)
 
@@ -471,6 +470,7 @@ class _Builder:
             description = self._describe(o.key, o.spec)
             series = self.series.get(o.item) if o.in_series else None
             nominal_start = self._at(o.nominal, series.at if series else o.nominal_at)
+            ruled_start = self._at(o.day, series.at if series else o.nominal_at) if o.by_rule else nominal_start
             rows.append({
                 "date": o.day,
                 "start": start,
@@ -481,15 +481,15 @@ class _Builder:
                 "kind": o.kind,
                 "title": o.title,
                 **description,
-                "audience": self.fmt.join([self.text[f"audiences.{a}"] for a in o.audience_ids]),  # 、 in Chinese
+                "audience": self.fmt.join_labels([self.text[f"audiences.{a}"] for a in o.audience_ids]),  # 、 in Chinese
                 "purpose": self.fmt.sentences(description["purpose"], *o.purpose_extra),
                 "agenda": [*o.agenda_first, *description["agenda"]],
-                "original_date": o.nominal if o.day != o.nominal else None,
+                "original_date": o.nominal if o.day != o.nominal and not o.by_rule else None,
                 "moved_reason": self.fmt.t["calendar.reason_separator"].join(o.reasons),
                 # Stable across rebuilds: re-importing the .ics updates events instead of duplicating them.
                 "uid": f"{self.client.id}-{o.item}@pmworkbook" if series else f"{self.client.id}-{o.item}-{o.nominal:%Y%m%d}@pmworkbook",
                 "recurrence_id": nominal_start if series else None,
-                "original_start": nominal_start if start != nominal_start else None,
+                "original_start": ruled_start if start != ruled_start else None,
                 "milestone": o.milestone,
                 "merged": tuple(o.merged),
                 "minutes": o.minutes,

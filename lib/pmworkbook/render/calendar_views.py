@@ -67,11 +67,8 @@ def colour(item: str) -> str:
 
 
 def in_sentence(fmt: Formatter, label: str) -> str:
-    """A catalog label (a role or channel name, written to stand alone) as it reads inside a
-    sentence: lower case first letter where the language has case, unless it is an acronym."""
-    if fmt.language == "zh" or len(label) < 2 or label[1].isupper():
-        return label
-    return label[0].lower() + label[1:]
+    """A catalog label as it reads inside a sentence (Formatter.in_sentence)."""
+    return fmt.in_sentence(label)
 
 
 def capitalised(text: str) -> str:

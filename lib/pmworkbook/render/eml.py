@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from pmworkbook.core.files import atomic_write_bytes
+from pmworkbook.core.templates import Templates
 
 BlockKind = Literal["paragraph", "list", "lines"]
 
@@ -59,6 +60,7 @@ class Letter:
     cc: list[tuple[str, str]] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
     attachment_note: str = ""
+    bullet: str = ""  # before each list item in plain text (catalog letter_bullet); "": the language's own
 
     def blocks(self) -> list[Block]:
         """The body, in order: what both the page and the e-mail show."""
@@ -78,9 +80,10 @@ class Letter:
 def to_text(letter: Letter) -> str:
     """The body as plain text: paragraphs and lists separated by blank lines."""
     parts = []
+    bullet = letter.bullet or Templates.get().text("i18n", letter.language)["letter_bullet"]
     for block in letter.blocks():
         if block.kind == "list":
-            parts.append("\n".join(([block.lead] if block.lead else []) + [f"– {line}" for line in block.lines]))
+            parts.append("\n".join(([block.lead] if block.lead else []) + [f"{bullet}{line}" for line in block.lines]))
         else:
             parts.append("\n".join(block.lines))
     return "\n\n".join(parts) + "\n"
