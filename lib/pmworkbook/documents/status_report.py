@@ -477,6 +477,7 @@ class StatusReport(Document):
             paragraphs=[t.format("status.letter.intro", **values), why],
             rhythm_lead=t["status.letter.figures"],
             rhythm=highlights,
+            bullet=t["letter_bullet"],
             contacts_lead=t["status.letter.decisions"] if decisions else "",
             contacts=decisions,
             closing=list(t["role.letter_closing"]),
