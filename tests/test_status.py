@@ -517,7 +517,7 @@ def test_the_polish_email_writes_its_dates_in_full():
 
 
 @pytest.mark.parametrize(("client_id", "moment", "note"), [
-    ("huaxin-retail", "1月12日 09:30", "以上时间均为上海时间。"),
+    ("huaxin-retail", "1月12日 09:30", "以上时间均为北京时间。"),
     ("acme-shop", "12 stycznia, 02:30", "Godziny podano według strefy czasowej: Warszawa."),
     ("sever-logistics", "12 янв., 04:30", "Время указано по часовому поясу: Москва."),
     ("harbor-health", "Jan 11, 8:30\u202fPM", "All times are in New York time."),
