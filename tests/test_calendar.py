@@ -211,7 +211,7 @@ MOVED_NOTES = {  # a reason after a colon: lower case, but a holiday keeps its n
                         "Перенесено с 22 февраля 2027\u202fг.: выходной (перенесён с 20\u00a0февраля).",
                         "Перенесено с 19 февраля 2027\u202fг.: последним рабочим днём недели стал перенесённый рабочий день."],
     "acme-shop": ["Termin przeniesiony z 4 maja 2027: dzień wolny w projekcie."],
-    "huaxin-retail": ["原定2026年10月2日，调整原因：国庆节；按每周最后一个工作日安排的事项不移出本周。", "原定2026年9月18日，调整原因：本周最后一个工作日为调休上班日。"],
+    "huaxin-retail": ["原定2026年10月2日，调整原因：国庆节；每周最后一个工作日的事项不顺延至下周。", "原定2026年9月18日，调整原因：本周最后一个工作日为调休上班日。"],
 }
 
 
@@ -403,7 +403,7 @@ def test_mainland_chinese_readers_name_utc_plus_8_after_beijing():
 
 def test_a_provisional_day_offs_mark_is_a_catalog_pattern():
     moves = re.sub(r"<[^>]+>", "", str(calendar_document(demo_client("huaxin-retail")).moves()))
-    assert "元旦（暂定）；按每周最后一个工作日安排的事项不移出本周" in moves and " (暂定)" not in moves and "元旦 （" not in moves
+    assert "元旦（暂定）；每周最后一个工作日的事项不顺延至下周" in moves and " (暂定)" not in moves and "元旦 （" not in moves
     for language in ("en", "pl", "ru"):
         assert TEMPLATES.text("i18n", language)["calendar.provisional_reason"].startswith("{reason} (")
 

@@ -531,9 +531,9 @@ def test_the_bands_note_gives_the_lowest_band_as_below_the_next_minimum():
                          "and Needs attention below 2.00.",
         "huaxin-retail": "等级划分：卓越（≥4.50）；优秀（≥3.75）；良好（≥3.00）；待提升（≥2.00）；需要关注（低于2.00）。",
         "sever-logistics": "Уровни: Исключительно ≥\u00a04,50; Очень хорошо ≥\u00a03,75; Хорошо ≥\u00a03,00; "
-                           "Требует развития ≥\u00a02,00; Требует внимания\u00a0— ниже 2,00.",
-        "acme-shop": "Poziomy: Wyjątkowo ≥\u00a04,50; Bardzo dobrze ≥\u00a03,75; Dobrze ≥\u00a03,00; Do rozwoju ≥\u00a02,00; "
-                     "Wymaga uwagi\u00a0– poniżej 2,00.",
+                           "Требует развития ≥\u00a02,00; Требует внимания\u00a0— ниже\u00a02,00.",
+        "acme-shop": "Poziomy: Wyjątkowy ≥\u00a04,50; Bardzo dobry ≥\u00a03,75; Dobry ≥\u00a03,00; Wymaga rozwoju ≥\u00a02,00; "
+                     "Wymaga uwagi\u00a0– poniżej\u00a02,00.",
     }
     for client_id, note in expected.items():
         document = EvaluationReport(demo_client(client_id))

@@ -145,7 +145,7 @@ def test_plural_forms_follow_the_count():
                       params={"length": 305, "count": 300})
     assert "najwyżej 300 znaków, a ma 305" in describe(problem, Formatter("pl", "PL", TEMPLATES))
     assert "не более 300 символов" in describe(problem, Formatter("ru", "RU", TEMPLATES))
-    assert "«Название вехи № 1»" in describe(problem, Formatter("ru", "RU", TEMPLATES))
+    assert "«Название вехи №\u00a01»" in describe(problem, Formatter("ru", "RU", TEMPLATES))
     short = Problem("p.yaml", "english", field="name", code="string_too_short", params={"count": 22})
     assert "co najmniej 22 znaki" in describe(short, Formatter("pl", "PL", TEMPLATES))
     assert "не менее 22 символов" in describe(short, Formatter("ru", "RU", TEMPLATES))
@@ -220,7 +220,7 @@ def test_a_list_of_us_dates_is_kept_apart_by_semicolons_and_options_are_shown_by
 
 
 @pytest.mark.parametrize(("language", "label"), [("en", "Day off 3"), ("pl", "Dzień wolny nr 3"),
-                                                 ("ru", "Выходной день № 3"), ("zh", "第3个休息日")])
+                                                 ("ru", "Выходной день №\u00a03"), ("zh", "第 3 个休息日")])
 def test_an_invalid_day_off_names_its_entry(language, label):
     from pmworkbook.core.problems import field_label
 

@@ -519,7 +519,7 @@ def test_the_polish_email_writes_its_dates_in_full():
 @pytest.mark.parametrize(("client_id", "moment", "note"), [
     ("huaxin-retail", "1月12日 09:30", "以上时间均为北京时间。"),
     ("acme-shop", "12 stycznia, 02:30", "Godziny podano według strefy czasowej: Warszawa."),
-    ("sever-logistics", "12 янв., 04:30", "Время указано по часовому поясу: Москва."),
+    ("sever-logistics", "12 янв., 04:30", "Указано местное время (Москва)."),
     ("harbor-health", "Jan 11, 8:30\u202fPM", "All times are in New York time."),
 ])
 def test_a_moment_joins_day_and_time_as_the_locale_does_and_the_zone_is_named(tmp_path, client_id, moment, note):
