@@ -123,6 +123,6 @@ def listed(fmt: Formatter, items: list[str]) -> str:
     from babel.numbers import get_decimal_symbol
 
     if get_decimal_symbol(fmt.locale) == "," and any("," in item for item in items):
-        # "≥ 4,50, Bardzo dobrze ≥ 3,75": decimal commas inside a comma-separated list; semicolons between items
+        # "≥ 4,50, Bardzo dobry ≥ 3,75": decimal commas inside a comma-separated list; semicolons between items
         return "; ".join(items)
     return format_list(items, locale=fmt.locale) if items else ""
