@@ -19,6 +19,7 @@ import yaml
 from pmworkbook.core.templates import DEMO_PORTFOLIO, Templates
 
 if TYPE_CHECKING:
+    from pmworkbook.documents.kinds import DocumentKind
     from pmworkbook.portfolio.model import Client
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -131,6 +132,24 @@ def write_large_registers(folder: Path, client_id: str, tasks: int = 300, reques
             ["high", "medium", "low"][n % 3], owners[n % len(owners)], summaries[n % len(summaries)], "open"]
            for n in range(risks)])
     return files
+
+
+def toy_kind(folder: Path, name: str, code: str, order: int = 99) -> DocumentKind:
+    """A document kind whose notebook takes the build's parameters and runs `code` (the client's data
+    in `client`, its folder in `output_dir`), written to `folder`; for tests of what a build does with
+    a document that writes, fails, runs long or fills the disk."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from pmworkbook.documents.kinds import DocumentKind
+
+    notebook = new_notebook(cells=[
+        new_code_cell('client = None\noutput_dir = ""\ntemplates = ""', metadata={"tags": ["parameters"]}),
+        new_code_cell(code)])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = folder / f"{name}.ipynb"
+    nbformat.write(notebook, path)
+    return DocumentKind(name=name, notebook=path, title_key="documents.pack", order=order)
 
 
 def write_portfolio(path: Path, raw: dict) -> Path:

@@ -21,7 +21,7 @@ import pytest
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_code_cell, new_notebook
 
-from conftest import DEMO, PMWORKBOOK, ROOT, demo_client, run_cli, visible_text, write_portfolio
+from conftest import DEMO, PMWORKBOOK, ROOT, demo_client, run_cli, toy_kind, visible_text, write_portfolio
 from pmworkbook.batch.engine import WarmKernel
 from pmworkbook.batch.jobs import Settings, client_parameters, plan_jobs
 from pmworkbook.core.templates import NOTEBOOKS_DIR
@@ -177,15 +177,8 @@ def test_a_refused_client_and_a_failed_document_cost_only_their_own_client(tmp_p
 def fragile_kind(tmp_path: Path) -> DocumentKind:
     """A document that fails for the client named in PMWORKBOOK_TEST_BREAK (read in the kernel,
     which inherits the workers' environment), and is built for the others."""
-    nb = new_notebook(cells=[
-        new_code_cell('client = None\noutput_dir = ""\ntemplates = ""', metadata={"tags": ["parameters"]}),
-        new_code_cell("import os\nif os.environ.get('PMWORKBOOK_TEST_BREAK') == client['id']:\n"
-                      "    raise ValueError('injected failure')\nfrom IPython.display import HTML\nHTML('<p>fragile</p>')"),
-    ])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    path = tmp_path / "fragile.ipynb"
-    nbformat.write(nb, path)
-    return DocumentKind(name="fragile", notebook=path, title_key="documents.pack", order=99)
+    return toy_kind(tmp_path, "fragile", "import os\nif os.environ.get('PMWORKBOOK_TEST_BREAK') == client['id']:\n"
+                    "    raise ValueError('injected failure')\nfrom IPython.display import HTML\nHTML('<p>fragile</p>')")
 
 
 def test_a_failed_document_leaves_its_clients_previous_pack_whole_and_the_index_says_why(tmp_path, monkeypatch):

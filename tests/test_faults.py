@@ -15,12 +15,10 @@ import subprocess
 import time
 from pathlib import Path
 
-import nbformat
 import psutil
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
 
-from conftest import DEMO, PMWORKBOOK, ROOT
+from conftest import DEMO, PMWORKBOOK, ROOT, toy_kind
 from pmworkbook.batch import run
 from pmworkbook.batch.build import RESERVE, BuildLocked, build, output_lock
 from pmworkbook.batch.jobs import Settings, plan_jobs
@@ -28,7 +26,6 @@ from pmworkbook.batch.run import SchedulerUnreachable
 from pmworkbook.batch.worker import run_job
 from pmworkbook.core.files import SpaceReserve
 from pmworkbook.core.templates import Templates
-from pmworkbook.documents.kinds import DocumentKind
 from pmworkbook.plan.validation import validate
 
 pytestmark = pytest.mark.slow  # about a minute: `make test-slow`, and CI
@@ -107,15 +104,8 @@ def test_a_second_build_into_the_same_folder_waits_or_exits_with_no_wait(tmp_pat
 
 def test_the_time_limit_covers_the_export_not_only_the_notebook(tmp_path):
     # A notebook that runs in a moment but whose page is long: the PDF takes far longer than 2 s.
-    notebook = new_notebook(cells=[
-        new_code_cell('client = None\noutput_dir = ""\ntemplates = ""', metadata={"tags": ["parameters"]}),
-        new_code_cell("from IPython.display import HTML\n"
-                      "HTML('<table>' + ''.join(f'<tr><td>{n}</td><td>' + 'word ' * 40 + '</td></tr>' for n in range(6000)) + '</table>')"),
-    ])
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    path = tmp_path / "long.ipynb"
-    nbformat.write(notebook, path)
-    kind = DocumentKind(name="long_table", notebook=path, title_key="documents.pack", order=99)
+    kind = toy_kind(tmp_path, "long_table", "from IPython.display import HTML\n"
+                    "HTML('<table>' + ''.join(f'<tr><td>{n}</td><td>' + 'word ' * 40 + '</td></tr>' for n in range(6000)) + '</table>')")
     client = validate(DEMO, Templates.get()).require().client("sever-logistics")
     [job] = plan_jobs([client], Settings(out=tmp_path / "out", formats=("pdf",), timeout=2), [kind])
     started = time.monotonic()
@@ -233,12 +223,7 @@ def test_a_disk_filled_to_the_last_byte_during_a_build_still_gets_an_index_that_
     from pmworkbook.cli import main
     from pmworkbook.documents.kinds import document_kinds
 
-    notebook = new_notebook(cells=[
-        new_code_cell('client = None\noutput_dir = ""\ntemplates = ""', metadata={"tags": ["parameters"]}),
-        new_code_cell(HOG)])
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(notebook, tmp_path / "hog.ipynb")
-    hog = DocumentKind(name="hog", notebook=tmp_path / "hog.ipynb", title_key="documents.pack", order=1)  # first
+    hog = toy_kind(tmp_path, "hog", HOG, order=1)  # first
     monkeypatch.setitem(document_kinds.kinds, hog.name, hog)
     kinds = [hog, document_kinds.get("communication_calendar"), document_kinds.get("service_log")]
     monkeypatch.setattr(document_kinds, "in_pack", lambda: kinds)
