@@ -31,7 +31,7 @@ class RoleDescription(Document):
         self.text = self.templates.text("roles", client.language)[role_id]
         project = client.project
         self.values = {
-            "project": project.name, "client": client.name,
+            "project": project.name, "client": _kept_together(client.name),
             "start": self.fmt.date(project.start), "end": self.fmt.date(project.end),
             "budget": self.budget or "—",
         }
@@ -206,3 +206,9 @@ class RoleDescription(Document):
             eml.write_eml(letter, self.output_dir / f"announcement_{self.role_id}.eml")
         return self.render("role_letter.html.j2", letter=letter, blocks=letter.blocks(),
                            headers=self.t["role.letter_headers"])
+
+
+def _kept_together(name: str) -> str:
+    """A short name in running text on one line (no-break spaces): "ACME Sp. z o.o." must not
+    split before "o.o."; a long one (names run to 300 characters) wraps as any text."""
+    return name.replace(" ", "\u00a0") if width(name) <= 24 else name
