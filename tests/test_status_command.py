@@ -85,6 +85,9 @@ def test_the_report_with_its_figures_and_email(status_run):
     assert figures["service"]["open_complaints"] == 1
     assert "Jan Kowalski" in text and "Согласование ТЗ с отделом логистики" in text
     assert "Решения, необходимые от заказчика" in text and "статус-отчёт" in message["Subject"].lower()
+    # The pack's cover names the report by its week, as the report's own title does.
+    cover = visible_text((folder / "index.html").read_text(encoding="utf-8"))
+    assert "Статус-отчёт · 5-я неделя 2027 года · 1—7 февраля 2027" in " ".join(cover.split())
 
 
 def test_the_portfolio_at_a_glance_lists_red_first_and_names_the_failure(status_run):

@@ -11,6 +11,8 @@ from pmworkbook.core.files import atomic_write_text
 from pmworkbook.core.i18n import Formatter
 from pmworkbook.core.templates import Templates
 from pmworkbook.documents.kinds import document_kinds
+from pmworkbook.documents.status_report import week_label
+from pmworkbook.plan.status import Week
 from pmworkbook.plan.validation import Validation
 from pmworkbook.portfolio.model import Client
 from pmworkbook.render.fragments import render
@@ -34,6 +36,8 @@ def document_title(fmt: Formatter, kind_name: str, variant: str | None) -> str:
     title = fmt.t[kind.title]
     if variant and kind.variant_title_key:
         title += f" · {fmt.t.get(kind.variant_title_key.format(variant=variant), variant)}"
+    elif variant and kind.variant_parameter == "week":  # a weekly report: its week as the report names it
+        title += f" · {week_label(fmt, Week.parse(variant))}"
     return title
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from pmworkbook.core.files import atomic_write_text
+from pmworkbook.core.i18n import Formatter
 from pmworkbook.core.problems import DocumentError
 from pmworkbook.core.templates import DEMO_PORTFOLIO, Templates
 from pmworkbook.core.text import shorten
@@ -83,7 +84,7 @@ class StatusReport(Document):
 
     @property
     def week_label(self) -> str:
-        return self.t.format("status.week", number=self.week.number, year=self.week.year, dates=self.dates)
+        return week_label(self.fmt, self.week)
 
     @property
     def dates(self) -> str:
@@ -487,6 +488,12 @@ class StatusReport(Document):
             attachments=attachments,
             attachment_note=note,
         )
+
+
+def week_label(fmt: Formatter, week: status.Week) -> str:
+    """A report's week as its title and the pack's cover name it: 5. tydzień 2027 r. · 1–7 lutego 2027."""
+    return fmt.t.format("status.week", number=week.number, year=week.year,
+                        dates=fmt.interval(week.monday, week.sunday, "yMMMMd"))
 
 
 def _shorten(text: str, width: int = TITLE_CHARACTERS) -> str:
