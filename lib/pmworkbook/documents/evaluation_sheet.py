@@ -38,7 +38,7 @@ class EvaluationSheet(Document):
 
     def _context(self, **extra: Any) -> dict[str, Any]:
         address = evaluation.return_address(self.client)
-        return dict(subject=self.subject, person=self.person_name, role=evaluation.in_sentence(self.role_name, self.client.language),
+        return dict(subject=self.subject, person=self.person_name, role=self.fmt.in_sentence(self.role_name),
                     criteria=self.criteria,
                     due=self.fmt.date(evaluation.due_date(self.client)), address=address,
                     open_questions=evaluation.OPEN_QUESTIONS, lv=partial(evaluation.labelled, self.fmt), **extra)

@@ -134,7 +134,7 @@ class RoleDescription(Document):
         agency = client.agency
         role_side = self.templates.structure("roles")["roles"][self.role_id].get("side", "client")
         key = self.role_id if self.role_id in t["role.letter_intro"] and (agency or role_side == "client") else "other"
-        values = {"name": holder.name if holder else self.role_name, "role": calendar_views.in_sentence(fmt, self.role_name),
+        values = {"name": holder.name if holder else self.role_name, "role": fmt.in_sentence(self.role_name),
                   "project": client.project.name, "start": fmt.date(client.project.start),
                   "agency": agency.name if agency else ""}
 
@@ -143,7 +143,7 @@ class RoleDescription(Document):
 
         def person_line(person: Person) -> str:
             variant = "both" if person.email and person.phone else "email" if person.email else "phone" if person.phone else "none"
-            role = calendar_views.in_sentence(fmt, t.get(f"role_names.{person.role}", person.role))
+            role = fmt.in_sentence(t.get(f"role_names.{person.role}", person.role))
             return t.format(f"role.letter_contact_line.{variant}", name=person.name, role=role, email=person.email or "",
                             phone=unbroken(person.phone))
 

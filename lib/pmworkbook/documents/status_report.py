@@ -446,18 +446,16 @@ class StatusReport(Document):
         sender = self._sender()
         worst = [name for name in status.DIMENSIONS if figures.overall and figures.dimensions[name].level == figures.overall]
         why = self.reason(worst[0]) if worst and figures.overall != "green" else t["status.reasons.all_green"]
-        from pmworkbook.render.calendar_views import in_sentence
-
         level = self.level_name(figures.overall)
         # A letter writes its dates in full (1–7 lutego 2027, 15 lutego 2027), as the report's running text does.
-        values = {"project": self.client.project.name, "week": str(self.week), "dates": self.dates, "level": in_sentence(self.fmt, level)}
+        values = {"project": self.client.project.name, "week": str(self.week), "dates": self.dates, "level": self.fmt.in_sentence(level)}
         subject = t.format("status.letter.subject", **{**values, "level": level})
         counts = figures.tasks.counts
         colon = "：" if self.client.language == "zh" else ": "  # a label and its value, as each script writes it
         # The counts with their unit (Done this week: 2 tasks, 本周完成：2项); a level after its label, lower
         # case where the language has case (Сроки: красный).
         highlights = [self.plural(f"status.letter.counts.{key}", counts.get(key, 0)) for key in ("done_this_week", "in_progress", "overdue")]
-        highlights += [f"{t[f'status.dimensions.{name}']}{colon}{in_sentence(self.fmt, self.level_name(d.level))}"
+        highlights += [f"{t[f'status.dimensions.{name}']}{colon}{self.fmt.in_sentence(self.level_name(d.level))}"
                        for name, d in figures.dimensions.items()]
         decisions = [t.format("status.letter.decision_undated", decision=d.decision) if d.due is None else
                      t.format("status.letter.decision_overdue" if overdue else "status.letter.decision", decision=d.decision,

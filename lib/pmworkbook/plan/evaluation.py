@@ -107,11 +107,6 @@ def criteria_for(client: Client, templates: Templates, preset: str | None = None
     } for c in chosen]
 
 
-def in_sentence(name: str, language: str) -> str:
-    """A role's name, a label in the catalog ("Project manager"), as it reads inside a sentence."""
-    return name if language == "zh" or not name else name[0].lower() + name[1:]
-
-
 def labelled(fmt: Formatter, label: Any, value: Any) -> str:
     """"Label: value" with the colon of the document's language (full width in Chinese)."""
     return f"{label}{'：' if fmt.language == 'zh' else ': '}{value}"

@@ -66,11 +66,6 @@ def colour(item: str) -> str:
     return OTHER_COLOURS[digest[0] % len(OTHER_COLOURS)]
 
 
-def in_sentence(fmt: Formatter, label: str) -> str:
-    """A catalog label as it reads inside a sentence (Formatter.in_sentence)."""
-    return fmt.in_sentence(label)
-
-
 def capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -137,7 +132,7 @@ class Cadence:
 
     def line(self, fmt: Formatter) -> str:
         """One whole line: what, how often, when (on both sides' clocks when they differ)."""
-        values = {"title": self.title, "channel": in_sentence(fmt, self.channel), "frequency": self.frequency, "time": self.time}
+        values = {"title": self.title, "channel": fmt.in_sentence(self.channel), "frequency": self.frequency, "time": self.time}
         if self.agency_time:
             zones = {"city": self.zones.client_city, "other_time": self.agency_time, "other_city": self.zones.agency_city}
             if self.agency_weekday:

@@ -21,7 +21,6 @@ from pmworkbook.plan.evaluation import (
     Subject,
     criteria_for,
     due_date,
-    in_sentence,
     labelled,
     return_address,
 )
@@ -74,7 +73,7 @@ def write_form(client: Client, subject: Subject, group: str, folder: Path, templ
     line = 16.0 if client.language == "zh" else 14.5  # points per wrapped line at 11 pt
     criteria = criteria_for(client, templates, subject.preset)
     person = subject.person.name if subject.person else t[f"role_names.{subject.role}"]
-    role = in_sentence(t[f"role_names.{subject.role}"], client.language)
+    role = fmt.in_sentence(t[f"role_names.{subject.role}"])
     address = return_address(client)
     workbook = Workbook()
     sheet = workbook.active
