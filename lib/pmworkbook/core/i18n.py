@@ -176,6 +176,10 @@ class Formatter:
             return label
         return label[0].lower() + label[1:]
 
+    def labelled(self, label: Any, value: Any) -> str:
+        """"Label: value" with the colon of the language (full width in Chinese: 本周完成：2项)."""
+        return f"{label}{'：' if self.language == 'zh' else ': '}{value}"
+
     def join_labels(self, labels: list[str]) -> str:
         """Catalog labels as one list in a cell or a sentence: the first as it stands, every other
         as it reads mid-sentence (Команда заказчика, команда агентства; Client team, agency team)."""

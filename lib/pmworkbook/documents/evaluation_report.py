@@ -46,7 +46,7 @@ class EvaluationReport(Document):
         return dict(report=self.report, criteria=self.criteria, bands=self.bands, band_names=band_names, groups=self.subject.groups,
                     count=self.shown_responses, received=len(self.collected.responses), group_rows=self.group_rows(),
                     replaced=sum(r.rater_group in shown for r in self.collected.replaced),
-                    lv=partial(evaluation.labelled, self.fmt), listed=partial(evaluation.listed, self.fmt), **extra)
+                    lv=self.fmt.labelled, listed=partial(evaluation.listed, self.fmt), **extra)
 
     @property
     def shown_responses(self) -> int:

@@ -4,7 +4,7 @@ instructions per rater group, the printable sheet with its open questions, and o
 
 from __future__ import annotations
 
-from functools import cached_property, partial
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,7 @@ class EvaluationSheet(Document):
         return dict(subject=self.subject, person=self.person_name, role=self.fmt.in_sentence(self.role_name),
                     criteria=self.criteria,
                     due=self.fmt.date(evaluation.due_date(self.client)), address=address,
-                    open_questions=evaluation.OPEN_QUESTIONS, lv=partial(evaluation.labelled, self.fmt), **extra)
+                    open_questions=evaluation.OPEN_QUESTIONS, lv=self.fmt.labelled, **extra)
 
     def header(self, subtitle: str = "") -> Fragment:
         preset = self.t[f"evaluation.preset_names.{self.subject.preset}"]
@@ -66,4 +66,4 @@ class EvaluationSheet(Document):
     def forms_list(self, paths: list[Path]) -> Fragment:
         names = dict(zip(self.subject.groups, paths, strict=True))
         files = [{"name": path.name, "group": self.t[f"evaluation.rater_groups.{group}"]} for group, path in names.items()]
-        return self.render("evaluation_forms.html.j2", files=files, lv=partial(evaluation.labelled, self.fmt))
+        return self.render("evaluation_forms.html.j2", files=files, lv=self.fmt.labelled)

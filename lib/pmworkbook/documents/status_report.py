@@ -451,11 +451,10 @@ class StatusReport(Document):
         values = {"project": self.client.project.name, "week": str(self.week), "dates": self.dates, "level": self.fmt.in_sentence(level)}
         subject = t.format("status.letter.subject", **{**values, "level": level})
         counts = figures.tasks.counts
-        colon = "：" if self.client.language == "zh" else ": "  # a label and its value, as each script writes it
         # The counts with their unit (Done this week: 2 tasks, 本周完成：2项); a level after its label, lower
         # case where the language has case (Сроки: красный).
         highlights = [self.plural(f"status.letter.counts.{key}", counts.get(key, 0)) for key in ("done_this_week", "in_progress", "overdue")]
-        highlights += [f"{t[f'status.dimensions.{name}']}{colon}{self.fmt.in_sentence(self.level_name(d.level))}"
+        highlights += [self.fmt.labelled(t[f"status.dimensions.{name}"], self.fmt.in_sentence(self.level_name(d.level)))
                        for name, d in figures.dimensions.items()]
         decisions = [t.format("status.letter.decision_undated", decision=d.decision) if d.due is None else
                      t.format("status.letter.decision_overdue" if overdue else "status.letter.decision", decision=d.decision,

@@ -107,11 +107,6 @@ def criteria_for(client: Client, templates: Templates, preset: str | None = None
     } for c in chosen]
 
 
-def labelled(fmt: Formatter, label: Any, value: Any) -> str:
-    """"Label: value" with the colon of the document's language (full width in Chinese)."""
-    return f"{label}{'：' if fmt.language == 'zh' else ': '}{value}"
-
-
 def listed(fmt: Formatter, items: list[str]) -> str:
     """Items as a list in running text of the document's language (Babel's list patterns)."""
     from babel.lists import format_list

@@ -21,7 +21,6 @@ from pmworkbook.plan.evaluation import (
     Subject,
     criteria_for,
     due_date,
-    labelled,
     return_address,
 )
 from pmworkbook.portfolio.model import Client
@@ -93,8 +92,8 @@ def write_form(client: Client, subject: Subject, group: str, folder: Path, templ
         sheet.row_dimensions[row].height = _lines(text, sum(WIDTHS.values())) * line * size / 11 + 4
 
     info(t.format("evaluation.form.title", person=person, role=role), bold=True, size=14)
-    info(labelled(fmt, t["fields.client"], client.name) + " · " + labelled(fmt, t["fields.project"], client.project.name))
-    rater = labelled(fmt, t["evaluation.form.rater"], t[f"evaluation.rater_groups.{group}"])
+    info(fmt.labelled(t["fields.client"], client.name) + " · " + fmt.labelled(t["fields.project"], client.project.name))
+    rater = fmt.labelled(t["evaluation.form.rater"], t[f"evaluation.rater_groups.{group}"])
     if copy:
         rater += " · " + t.format("evaluation.form.copy", copy=copy)
     info(rater, bold=True)
@@ -116,7 +115,7 @@ def write_form(client: Client, subject: Subject, group: str, folder: Path, templ
     sheet.add_data_validation(validation)
     rows: list[tuple[int, float]] = []  # (row, height) of what the page breaks must keep whole
     for criterion in criteria:
-        anchors = "\n".join(labelled(fmt, n, anchor) for n, anchor in enumerate(criterion["anchors"], start=1))
+        anchors = "\n".join(fmt.labelled(n, anchor) for n, anchor in enumerate(criterion["anchors"], start=1))
         name = f"{criterion['name']}\n{criterion['description']}"
         append_text_row(sheet, [name, fmt.percent(criterion["weight"]), anchors, None, None])
         row = sheet.max_row
