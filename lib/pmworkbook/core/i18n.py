@@ -67,11 +67,16 @@ class Formatter:
     def date_time(self, value: dt.datetime) -> str:
         """A day and its clock time, as the locale joins them: May 4, 2027, 10:00 AM; 4 maja 2027 10:00;
         2027年5月4日 10:00; 4 мая 2027 г., 10:00. A datetime counts by its own wall clock."""
-        pattern = str(self.locale.datetime_formats["long"]).replace("'", "")
-        return pattern.replace("{1}", self.date(value.date())).replace("{0}", self.time(value))
+        return self.day_time(self.date(value.date()), self.time(value), "long")
+
+    def day_time(self, day: str, time: str, width: str = "medium") -> str:
+        """A day and a clock time already written, joined as the locale joins a date and a time
+        (CLDR's dateTimeFormat of that width): Jan 12, 1:30 AM; 12 stycznia, 01:30; 1月12日 01:30;
+        12 января, 01:30."""
+        return str(self.locale.datetime_formats[width]).replace("'", "").replace("{1}", day).replace("{0}", time)
 
     def _skeleton(self, skeleton: str) -> str:
-        return re.sub(r"(?<!M)MMM(?!M)", "MMMM", skeleton) if self.language in FULL_MONTH else skeleton
+        return _wide_months(skeleton) if self.language in FULL_MONTH else skeleton
 
     def skeleton(self, value: dt.date, skeleton: str) -> str:
         """A date in the fields of a CLDR skeleton (MMMd: May 4, 4 May, 5月4日, 4 мая; Polish spells
@@ -216,12 +221,6 @@ class Formatter:
     def first_weekday(self) -> int:
         """0 = Monday, as in the locale's calendars."""
         return self.locale.first_week_day
-
-    def day_time(self, day: str, time: str, width: str = "medium") -> str:
-        """A day and a clock time already written, joined as the locale joins a date and a time
-        (CLDR's dateTimeFormat of that width): Jan 12, 1:30 AM; 12 stycznia, 01:30; 1月12日 01:30;
-        12 января, 01:30."""
-        return str(self.locale.datetime_formats[width]).replace("'", "").replace("{1}", day).replace("{0}", time)
 
 
 def _wide_months(pattern: str) -> str:
